@@ -1,0 +1,30 @@
+"""The test suite: the production middleware and policies, with fast hashing and a file mailbox.
+
+DATABASE_URL and REDIS_URL are honoured exactly as in production, so CI runs the same suite on
+SQLite + local memory and on PostgreSQL + Redis.
+"""
+
+import os
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import DATABASES, VAR_DIR
+
+DEBUG = False
+SECRET_KEY = "test-only-key-not-secret-" + "x" * 40  # noqa: S105
+ALLOWED_HOSTS = ["*"]  # the live server and nginx answer on random ports and names
+
+# Argon2 stays the hasher under test (the accounts tests check it), at the cheapest cost.
+PASSWORD_HASHERS = ["shop.accounts.hashers.FastArgon2PasswordHasher"]
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = VAR_DIR / "test-media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOG_DIR = os.environ.get("TEST_LOG_DIR", tempfile.gettempdir())
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: the live server thread and the test share it through WAL.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}

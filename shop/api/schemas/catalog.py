@@ -1,0 +1,120 @@
+from decimal import Decimal
+from typing import Literal
+
+from django.conf import settings
+from ninja import Field, Schema
+
+from shop.catalog.selectors import MAX_PRICE, MAX_QUERY_LENGTH
+
+
+def media_url(path: str) -> str | None:
+    return f"{settings.MEDIA_URL}{path}" if path else None
+
+
+class CategoryOut(Schema):
+    slug: str
+    name: str
+    description: str
+    parent: str | None
+
+    @staticmethod
+    def resolve_parent(obj) -> str | None:
+        return obj.parent.slug if obj.parent_id else None
+
+
+class CategoryRef(Schema):
+    slug: str
+    name: str
+
+
+class ProductSummaryOut(Schema):
+    slug: str
+    name: str
+    price: str
+    currency: str
+    category: str
+    image_url: str | None
+    in_stock: bool
+
+    @staticmethod
+    def resolve_price(obj) -> str:
+        return str(obj.price)
+
+    @staticmethod
+    def resolve_category(obj) -> str:
+        return obj.category.slug
+
+    @staticmethod
+    def resolve_image_url(obj) -> str | None:
+        return media_url(obj.image)
+
+
+class ProductListOut(Schema):
+    items: list[ProductSummaryOut]
+    next_cursor: str | None
+
+
+class VariantOut(Schema):
+    sku: str
+    options: dict[str, str]
+    price: str
+    currency: str
+    available: int
+
+    @staticmethod
+    def resolve_price(obj) -> str:
+        return str(obj.price)
+
+
+class ImageOut(Schema):
+    url: str
+    alt: str
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return media_url(obj.path) or ""
+
+
+class ProductDetailOut(Schema):
+    slug: str
+    name: str
+    description: str
+    category: CategoryRef
+    price: str
+    currency: str
+    images: list[ImageOut]
+    variants: list[VariantOut]
+
+    @staticmethod
+    def resolve_price(obj) -> str:
+        return str(obj.price)
+
+    @staticmethod
+    def resolve_images(obj):
+        return list(obj.images.all())
+
+    @staticmethod
+    def resolve_variants(obj):
+        return list(obj.variants.all())
+
+
+class ShippingMethodOut(Schema):
+    code: str
+    name: str
+    price: str
+    currency: str
+
+    @staticmethod
+    def resolve_price(obj) -> str:
+        return str(obj.price)
+
+
+class ProductQuery(Schema):
+    q: str = Field("", max_length=MAX_QUERY_LENGTH, description="Words in the product name")
+    category: str = Field("", max_length=140, description="Category slug (includes subcategories)")
+    min_price: Decimal | None = Field(None, ge=0, le=MAX_PRICE, decimal_places=2)
+    max_price: Decimal | None = Field(None, ge=0, le=MAX_PRICE, decimal_places=2)
+    in_stock: bool = False
+    sort: Literal["newest", "price", "-price", "name", "-name"] = "newest"
+    cursor: str | None = Field(None, max_length=400, description="next_cursor of the previous page")
+    limit: int = Field(24, ge=1, le=settings.SHOP_API_MAX_LIMIT)

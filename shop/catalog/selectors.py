@@ -1,0 +1,210 @@
+"""Reads of the catalog. Everything here is public data: the same answer for every visitor."""
+
+import base64
+import binascii
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import orjson
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from shop.core.errors import InvalidInput, NotFound
+
+from .models import Category, Product, ProductImage, Variant
+
+MAX_QUERY_LENGTH = 100
+MAX_PRICE = Decimal("99999999.99")
+
+
+@dataclass(frozen=True)
+class Sort:
+    field: str
+    descending: bool
+
+
+SORTS: dict[str, Sort] = {
+    "newest": Sort("created_at", descending=True),
+    "price": Sort("price", descending=False),
+    "-price": Sort("price", descending=True),
+    "name": Sort("name", descending=False),
+    "-name": Sort("name", descending=True),
+}
+DEFAULT_SORT = "newest"
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    q: str = ""
+    category: str = ""
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool = False
+    sort: str = DEFAULT_SORT
+
+    def __post_init__(self) -> None:
+        if len(self.q) > MAX_QUERY_LENGTH:
+            raise InvalidInput(f"The search text is longer than {MAX_QUERY_LENGTH} characters.")
+        if self.sort not in SORTS:
+            raise InvalidInput("Unknown sort; use one of: " + ", ".join(SORTS) + ".")
+        for price in (self.min_price, self.max_price):
+            if price is not None and not (Decimal(0) <= price <= MAX_PRICE):
+                raise InvalidInput("Prices must be between 0 and 99999999.99.")
+        if (
+            self.min_price is not None
+            and self.max_price is not None
+            and self.min_price > self.max_price
+        ):
+            raise InvalidInput("The minimum price is above the maximum price.")
+
+    @property
+    def is_default(self) -> bool:
+        return self == ProductFilters()
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    items: list[Product]
+    next_cursor: str | None
+
+
+def parse_price(value: str | None) -> Decimal | None:
+    """A price typed by a person ("12", "12.5", "12.50"); empty means no bound."""
+    if value is None or value.strip() == "":
+        return None
+    try:
+        price = Decimal(value.strip())
+    except InvalidOperation:
+        raise InvalidInput("Prices must be numbers, like 19.99.") from None
+    if not price.is_finite():
+        raise InvalidInput("Prices must be numbers, like 19.99.")
+    return price.quantize(Decimal("0.01"))
+
+
+# --- categories
+
+
+def category_list() -> list[Category]:
+    return list(Category.objects.select_related("parent").order_by("position", "name"))
+
+
+def category_get(*, slug: str) -> Category:
+    try:
+        return Category.objects.select_related("parent").get(slug=slug)
+    except Category.DoesNotExist:
+        raise NotFound("This category does not exist.") from None
+
+
+def category_with_descendant_ids(*, slug: str, categories: list[Category]) -> list[int]:
+    by_slug = {category.slug: category for category in categories}
+    root = by_slug.get(slug)
+    if root is None:
+        raise NotFound("This category does not exist.")
+    children: dict[int | None, list[int]] = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category.pk)
+    ids, stack = [], [root.pk]
+    while stack:
+        current = stack.pop()
+        ids.append(current)
+        stack.extend(children.get(current, []))
+    return ids
+
+
+# --- products
+
+
+def _with_in_stock(queryset: QuerySet[Product]) -> QuerySet[Product]:
+    return queryset.annotate(
+        in_stock=Exists(Variant.objects.filter(product=OuterRef("pk"), stock__gt=0))
+    )
+
+
+def _encode_cursor(sort: str, product: Product) -> str:
+    value = getattr(product, SORTS[sort].field)
+    if isinstance(value, dt.datetime):
+        value = value.isoformat()
+    raw = orjson.dumps([sort, str(value), product.pk])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str) -> tuple[object, int]:
+    """A cursor made by _encode_cursor for the same sort, or InvalidInput."""
+    invalid = InvalidInput("The cursor is not valid for this list; start again from the first page.")
+    if len(cursor) > 400:
+        raise invalid
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, value, pk = orjson.loads(raw)
+    except (binascii.Error, ValueError, TypeError, orjson.JSONDecodeError):
+        raise invalid from None
+    if cursor_sort != sort or not isinstance(value, str) or type(pk) is not int:
+        raise invalid
+    field = SORTS[sort].field
+    try:
+        if field == "price":
+            parsed: object = Decimal(value)
+            if not parsed.is_finite():
+                raise invalid
+        elif field == "created_at":
+            parsed = dt.datetime.fromisoformat(value)
+        else:
+            parsed = value
+    except (InvalidOperation, ValueError):
+        raise invalid from None
+    return parsed, pk
+
+
+def product_list(
+    *, filters: ProductFilters, cursor: str | None = None, limit: int = 24
+) -> ProductPage:
+    """One page of active products, keyset-paginated: one query (two with a category)."""
+    queryset = Product.objects.filter(is_active=True)
+    if filters.category:
+        ids = category_with_descendant_ids(slug=filters.category, categories=category_list())
+        queryset = queryset.filter(category_id__in=ids)
+    if filters.q:
+        for word in filters.q.split()[:8]:
+            queryset = queryset.filter(name__icontains=word)
+    if filters.min_price is not None:
+        queryset = queryset.filter(price__gte=filters.min_price)
+    if filters.max_price is not None:
+        queryset = queryset.filter(price__lte=filters.max_price)
+    queryset = _with_in_stock(queryset)
+    if filters.in_stock:
+        queryset = queryset.filter(in_stock=True)
+
+    sort = SORTS[filters.sort]
+    if cursor:
+        value, pk = _decode_cursor(cursor, filters.sort)
+        if sort.descending:
+            after = Q(**{f"{sort.field}__lt": value}) | Q(**{sort.field: value, "pk__lt": pk})
+        else:
+            after = Q(**{f"{sort.field}__gt": value}) | Q(**{sort.field: value, "pk__gt": pk})
+        queryset = queryset.filter(after)
+    prefix = "-" if sort.descending else ""
+    queryset = queryset.select_related("category").order_by(
+        f"{prefix}{sort.field}", f"{prefix}pk"
+    )
+    rows = list(queryset[: limit + 1])
+    items = rows[:limit]
+    next_cursor = _encode_cursor(filters.sort, items[-1]) if len(rows) > limit else None
+    return ProductPage(items=items, next_cursor=next_cursor)
+
+
+def product_featured(*, limit: int = 8) -> list[Product]:
+    queryset = Product.objects.filter(is_active=True, is_featured=True).select_related("category")
+    return list(_with_in_stock(queryset).order_by("-created_at", "-pk")[:limit])
+
+
+def product_get(*, slug: str) -> Product:
+    """An active product with its category, variants and images: three queries."""
+    queryset = Product.objects.filter(is_active=True).select_related("category", "category__parent")
+    queryset = queryset.prefetch_related(
+        Prefetch("variants", queryset=Variant.objects.order_by("position", "pk")),
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk")),
+    )
+    try:
+        return queryset.get(slug=slug)
+    except Product.DoesNotExist:
+        raise NotFound("This product does not exist.") from None

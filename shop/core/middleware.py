@@ -1,0 +1,53 @@
+import logging
+import time
+
+from django.http import HttpRequest, HttpResponse
+
+from . import request_context
+from .errors import ShopError
+from .views import error_response
+
+access_log = logging.getLogger("shop.access")
+
+
+class RequestContextMiddleware:
+    """Gives each request an id (X-Request-ID), and writes one JSON access line for it.
+
+    The id is always made here: an id sent by the client is not trusted, so a client cannot
+    forge log correlation.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        context, token = request_context.begin(request_context.new_request_id())
+        request.request_id = context.request_id
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = context.request_id
+            user = getattr(request, "_cached_user", None)
+            if user is not None and user.is_authenticated:
+                context.user_id = user.pk
+            access_log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "route": getattr(request, "route_name", "") or "",
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "cache_policy": getattr(response, "cache_policy_name", ""),
+                    "user_id": context.user_id,
+                },
+            )
+            return response
+        finally:
+            request_context.end(token)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        """Domain errors raised by a storefront view become their generic page."""
+        if isinstance(exception, ShopError):
+            return error_response(request, exception.status, exception.message)
+        return None

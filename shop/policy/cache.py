@@ -1,0 +1,82 @@
+"""The caching contract (SPEC §5) in one place: which route may be cached by whom.
+
+Every route is looked up here by its URL name. A route that is not listed is private and
+no-store: a route is never public by accident. tests/policy/test_route_policies.py walks every
+URL pattern and fails for a route that is not declared here, so adding a route means deciding.
+
+A public route is rendered as an anonymous visitor (the middleware strips cookies and
+credentials before the view runs), sets no cookie, and carries an ETag.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CachePolicy:
+    name: str
+    public: bool
+    max_age: int = 0
+    s_maxage: int = 0
+    stale_while_revalidate: int = 0
+
+    @property
+    def header(self) -> str:
+        if not self.public:
+            return "private, no-store"
+        parts = ["public", f"max-age={self.max_age}", f"s-maxage={self.s_maxage}"]
+        if self.stale_while_revalidate:
+            parts.append(f"stale-while-revalidate={self.stale_while_revalidate}")
+        return ", ".join(parts)
+
+
+PRIVATE = CachePolicy("private", public=False)
+# Catalog pages and API: the same bytes for everyone; shared caches keep them for 5 minutes,
+# browsers revalidate after one (ETag makes that a 304).
+PUBLIC_CATALOG = CachePolicy(
+    "public-catalog", public=True, max_age=60, s_maxage=300, stale_while_revalidate=60
+)
+# Rarely changing reference data (category tree, shipping methods, API schema).
+PUBLIC_REFERENCE = CachePolicy(
+    "public-reference", public=True, max_age=300, s_maxage=3600, stale_while_revalidate=300
+)
+
+# URL name -> policy. "namespace:*" covers a whole namespace. Private routes are listed too,
+# so that the test can tell "decided private" from "forgotten".
+ROUTE_POLICIES: dict[str, CachePolicy] = {
+    # storefront
+    "web:home": PUBLIC_CATALOG,
+    "web:category": PUBLIC_CATALOG,
+    "web:product_list": PUBLIC_CATALOG,
+    "web:product_detail": PUBLIC_CATALOG,
+    "web:privacy": PUBLIC_REFERENCE,
+    "web:header_fragment": PRIVATE,
+    "web:healthz": PRIVATE,
+    # public API
+    "api:category_list": PUBLIC_REFERENCE,
+    "api:product_list": PUBLIC_CATALOG,
+    "api:product_detail": PUBLIC_CATALOG,
+    "api:shipping_method_list": PUBLIC_REFERENCE,
+    "api:openapi-json": PUBLIC_REFERENCE,
+    "api:openapi-view": PUBLIC_REFERENCE,
+    # Django's admin: staff only, never cached
+    "admin:*": PRIVATE,
+}
+
+
+def _declared(route_name: str) -> CachePolicy | None:
+    """The policy declared for a URL name, directly or through its namespace, else None."""
+    policy = ROUTE_POLICIES.get(route_name)
+    namespace, _, _ = route_name.rpartition(":")
+    while policy is None and namespace:
+        policy = ROUTE_POLICIES.get(f"{namespace}:*")
+        namespace, _, _ = namespace.rpartition(":")
+    return policy
+
+
+def policy_for(route_name: str | None) -> CachePolicy:
+    """The policy of a route by URL name; unknown or unnamed routes are private."""
+    return (_declared(route_name) if route_name else None) or PRIVATE
+
+
+def is_declared(route_name: str) -> bool:
+    return _declared(route_name) is not None

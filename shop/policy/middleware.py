@@ -1,0 +1,98 @@
+"""Applies the caching contract of shop/policy/cache.py to every response.
+
+On the way in, a public route loses the request's cookies and Authorization header, so that
+the session, CSRF and authentication layers see an anonymous visitor and the view renders the
+same bytes for everyone. On the way out:
+- public route, 200: `Cache-Control: public, ...`, an ETag, 304 on a matching If-None-Match,
+  and no Set-Cookie (any cookie that appears anyway is dropped and logged as a bug);
+- anything else (private routes, unknown paths, redirects, every 4xx and 5xx):
+  `Cache-Control: private, no-store`.
+"""
+
+import hashlib
+import logging
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.cookie import SimpleCookie
+from django.urls import Resolver404, resolve
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
+
+from .cache import PRIVATE, CachePolicy, policy_for
+
+logger = logging.getLogger("shop.policy")
+
+_CREDENTIAL_HEADERS = ("HTTP_COOKIE", "HTTP_AUTHORIZATION")
+
+
+def route_name_of(request: HttpRequest) -> str:
+    try:
+        return resolve(request.path_info).view_name
+    except Resolver404:
+        return ""
+
+
+def anonymize(request: HttpRequest) -> None:
+    """Forget who is asking, before any middleware or view can look."""
+    for header in _CREDENTIAL_HEADERS:
+        request.META.pop(header, None)
+    request.COOKIES = {}
+
+
+def etag_for(content: bytes) -> str:
+    return '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
+
+
+class CachePolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.route_name = route_name_of(request)
+        policy = policy_for(request.route_name)
+        if policy.public and request.method not in ("GET", "HEAD"):
+            policy = PRIVATE
+        if policy.public:
+            anonymize(request)
+        response = self.get_response(request)
+        return self.apply(policy, request, response)
+
+    def apply(self, policy: CachePolicy, request: HttpRequest, response: HttpResponse):
+        if not policy.public or response.status_code != 200 or response.streaming:
+            return self.make_private(response)
+        if response.cookies:
+            logger.error(
+                "public route tried to set a cookie; dropped",
+                extra={"cookies": sorted(response.cookies.keys())},
+            )
+            response.cookies = SimpleCookie()
+        if response.has_header("Vary"):
+            kept = [v for v in response["Vary"].split(",") if v.strip().lower() != "cookie"]
+            if kept:
+                response["Vary"] = ",".join(kept)
+            else:
+                del response["Vary"]
+        response["Cache-Control"] = policy.header
+        response.cache_policy_name = policy.name
+        etag = etag_for(response.content)
+        response["ETag"] = etag
+        if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+        if if_none_match:
+            tags = {tag.removeprefix("W/") for tag in parse_etags(if_none_match)}
+            if etag in tags or "*" in tags:
+                not_modified = HttpResponseNotModified()
+                for header in ("Cache-Control", "ETag", "Vary", "Content-Type"):
+                    if response.has_header(header):
+                        not_modified[header] = response[header]
+                not_modified.cache_policy_name = policy.name
+                return not_modified
+        return response
+
+    @staticmethod
+    def make_private(response: HttpResponse) -> HttpResponse:
+        response["Cache-Control"] = PRIVATE.header
+        response.headers.pop("ETag", None)
+        response.headers.pop("Expires", None)
+        patch_vary_headers(response, ("Cookie", "Authorization"))
+        response.cache_policy_name = PRIVATE.name
+        return response
