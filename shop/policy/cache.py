@@ -48,7 +48,6 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "web:category": PUBLIC_CATALOG,
     "web:product_list": PUBLIC_CATALOG,
     "web:product_detail": PUBLIC_CATALOG,
-    "web:privacy": PUBLIC_REFERENCE,
     "web:header_fragment": PRIVATE,
     "web:healthz": PRIVATE,
     # public API
