@@ -1,0 +1,47 @@
+# Buy_From_Me. `make run` serves the demo shop; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+BLOCKING_THREADS ?= 2
+export DJANGO_SETTINGS_MODULE ?= config.settings.local
+
+.PHONY: run test install install-dev lint serve bench clean
+
+$(VENV)/.runtime: pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+## run: migrate, load the demo data once, serve with granian at http://$(HOST):$(PORT)
+run: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py seed_demo
+	$(PY) scripts/port_free.py $(HOST) $(PORT)
+	@echo "Serving Buy_From_Me at http://$(HOST):$(PORT)/ ($(WORKERS) workers; Ctrl-C stops)"
+	exec $(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) \
+		--workers $(WORKERS) --blocking-threads $(BLOCKING_THREADS) --no-ws \
+		--log-level warning config.wsgi:application
+
+## test: the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+test: install-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf var/staticfiles var/test-media test-artifacts
