@@ -1,5 +1,6 @@
 """The JSON API, version 1 (SPEC §4). Routers per area; errors in errors.py."""
 
+from csp.decorators import csp_update
 from ninja import NinjaAPI
 
 from . import catalog, errors
@@ -13,6 +14,8 @@ api = NinjaAPI(
     urls_namespace="api",
     renderer=OrjsonRenderer(),
     docs_url="/docs",
+    # Swagger UI sets inline styles; scripts stay 'self' only.
+    docs_decorator=csp_update({"style-src": ["'unsafe-inline'"]}),
     openapi_url="/openapi.json",
 )
 errors.install(api)
