@@ -11,7 +11,7 @@ from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
 
 DEBUG = False
-SECRET_KEY = "test-only-key-not-secret-" + "x" * 40  # noqa: S105
+SECRET_KEY = "test-only-key-not-secret-" + "x" * 40
 ALLOWED_HOSTS = ["*"]  # the live server and nginx answer on random ports and names
 
 # Argon2 stays the hasher under test (the accounts tests check it), at the cheapest cost.
