@@ -57,6 +57,7 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "api:shipping_method_list": PUBLIC_REFERENCE,
     "api:openapi-json": PUBLIC_REFERENCE,
     "api:openapi-view": PUBLIC_REFERENCE,
+    "api:api-root": PRIVATE,  # Ninja's mount point: a 404 that only exists for reverse()
     # Django's admin: staff only, never cached
     "admin:*": PRIVATE,
 }
