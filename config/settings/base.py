@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "shop.accounts",
     "shop.catalog",
     "shop.shipping",
+    "shop.cart",
+    "shop.orders",
     "shop.web",
     "shop.api",
 ]
@@ -61,6 +63,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost, after everything that decides who is asking: checks every owned object
+    # loaded for the request against that principal (shop/policy/ownership.py).
+    "shop.policy.ownership.OwnershipGuardMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -207,6 +212,12 @@ SHOP_NAME = "Buy_From_Me"
 SHOP_CURRENCY = "EUR"
 SHOP_API_MAX_LIMIT = 100
 SHOP_PAGE_SIZE = 24
+
+# Cart and checkout (shop/cart, shop/orders)
+SHOP_FREE_SHIPPING_OVER = "75.00"  # standard delivery is free from this subtotal up
+SHOP_PAYMENT_GATEWAY = os.environ.get(
+    "SHOP_PAYMENT_GATEWAY", "shop.orders.payments.test_gateway.TestGateway"
+)
 
 NINJA_PAGINATION_MAX_LIMIT = SHOP_API_MAX_LIMIT
 

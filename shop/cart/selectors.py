@@ -1,0 +1,102 @@
+"""Reads of a cart's contents. Which cart a viewer may read is decided by
+shop.policy.access.cart_for; these functions take a cart that came from there."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+
+from shop.catalog.models import Variant
+
+from .models import MAX_LINE_QUANTITY, Cart, CartLine
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    sku: str
+    name: str
+    variant_label: str
+    product_slug: str
+    image: str
+    quantity: int
+    unit_price: Decimal
+    currency: str
+    available: int
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+    @property
+    def max_quantity(self) -> int:
+        return max(0, min(MAX_LINE_QUANTITY, self.available))
+
+    @property
+    def has_options(self) -> bool:
+        return self.variant_label != "Standard"
+
+
+@dataclass(frozen=True)
+class CartSummary:
+    lines: list[CartLineView]
+    currency: str = settings.SHOP_CURRENCY
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.line_total for line in self.lines), Decimal("0.00"))
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever what the shopper would pay for changes (items, quantities,
+        prices): the review step and the place-order step must agree on it."""
+        text = "|".join(
+            f"{line.sku}:{line.quantity}:{line.unit_price}"
+            for line in sorted(self.lines, key=lambda line: line.sku)
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+EMPTY_CART = CartSummary(lines=[])
+
+
+def cart_lines(*, cart: Cart) -> list[CartLine]:
+    """The cart's lines with their variant and product: one query, whatever the count."""
+    return list(
+        CartLine.objects.filter(cart=cart)
+        .select_related("variant__product")
+        .order_by("added_at", "id")
+    )
+
+
+def line_view(line: CartLine, variant: Variant) -> CartLineView:
+    product = variant.product
+    return CartLineView(
+        sku=variant.sku,
+        name=product.name,
+        variant_label=variant.label,
+        product_slug=product.slug,
+        image=product.image,
+        quantity=line.quantity,
+        unit_price=variant.price,
+        currency=variant.currency,
+        available=variant.available,
+    )
+
+
+def cart_item_count(*, cart: Cart | None) -> int:
+    """Units in the cart, for the header badge: one query."""
+    if cart is None:
+        return 0
+    return sum(CartLine.objects.filter(cart=cart).values_list("quantity", flat=True))

@@ -1,0 +1,98 @@
+"""`Idempotency-Key` for checkout (SPEC §4): the same key from the same user places one order.
+
+A key is claimed by inserting (user, key, fingerprint) into a table whose unique constraint is
+(user, key): of two requests that race with one key, exactly one insert wins, on SQLite and
+PostgreSQL alike. The loser waits (briefly) for the winner's order to be settled and returns
+that same order. The fingerprint is a keyed hash of what was asked (address, shipping
+method, the card's brand, last four digits and expiry: never the card number): the same key
+with a different request is refused (422), as in the IETF Idempotency-Key draft.
+
+A checkout that fails (sold out, declined) deletes its claim with its order, so the key can be
+used again: a declined attempt leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import time
+
+import orjson
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shop.accounts.models import User
+from shop.core.errors import Conflict, InvalidInput
+
+from .models import IdempotencyKey, Order, OrderStatus
+
+MAX_KEY_LENGTH = 255
+WAIT_SECONDS = 15.0
+POLL_SECONDS = 0.05
+# A claim with no order after this long belongs to a request that died: it may be taken over.
+ABANDONED_AFTER = dt.timedelta(minutes=2)
+
+
+class IdempotencyKeyReused(InvalidInput):
+    code = "idempotency_key_reused"
+    status = 422
+    message = "This Idempotency-Key was already used for a different checkout."
+
+
+class IdempotencyInProgress(Conflict):
+    code = "idempotency_in_progress"
+    message = "A checkout with this Idempotency-Key is still in progress. Retry in a moment."
+
+
+def key_validate(key: str | None) -> str | None:
+    """None or a usable key: 1 to 255 printable ASCII characters."""
+    if key is None:
+        return None
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or not all(32 < ord(ch) < 127 for ch in key):
+        raise InvalidInput(
+            "The Idempotency-Key header must be 1 to 255 visible ASCII characters.",
+            code="invalid_idempotency_key",
+        )
+    return key
+
+
+def fingerprint(request_facts: dict) -> str:
+    raw = orjson.dumps(request_facts, option=orjson.OPT_SORT_KEYS)
+    return hmac.new(
+        settings.SECRET_KEY.encode(), b"idempotency:" + raw, hashlib.sha256
+    ).hexdigest()
+
+
+def idempotency_claim(*, user: User, key: str, fingerprint: str) -> IdempotencyKey | Order:
+    """Either a new claim (this request goes on to place the order) or the order that an
+    earlier request with the same key placed (this request returns it)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        try:
+            with transaction.atomic():
+                return IdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint)
+        except IntegrityError:
+            pass
+        claim = (
+            IdempotencyKey.objects.filter(user=user, key=key).select_related("order").first()
+        )
+        if claim is None:  # the other request failed and let go of the key: try again
+            continue
+        if not hmac.compare_digest(claim.fingerprint, fingerprint):
+            raise IdempotencyKeyReused()
+        order = claim.order
+        if order is not None and order.status != OrderStatus.PENDING_PAYMENT:
+            return order
+        if order is None and timezone.now() - claim.created_at > ABANDONED_AFTER:
+            IdempotencyKey.objects.filter(pk=claim.pk, order__isnull=True).delete()
+            continue
+        if time.monotonic() > deadline:
+            raise IdempotencyInProgress()
+        time.sleep(POLL_SECONDS)
+
+
+def idempotency_release(*, claim: IdempotencyKey) -> None:
+    """Lets go of a key whose checkout failed before it had an order."""
+    IdempotencyKey.objects.filter(pk=claim.pk, order__isnull=True).delete()
