@@ -40,3 +40,60 @@ def catalog(db):
     from tests.factories import build_small_catalog
 
     return build_small_catalog()
+
+
+# --- Real HTTP: the live server, a hostile nginx cache in front of it, the app's own logs.
+
+
+@pytest.fixture
+def live_http(live_server):
+    """An httpx client on the live server (real socket, real stack) that keeps no cookies."""
+    from tests.support.nginx import stateless_client
+
+    with stateless_client(live_server.url) as client:
+        yield client
+
+
+@pytest.fixture
+def nginx_cache_factory(live_server, tmp_path_factory):
+    """Starts a URL-keyed nginx proxy_cache in front of the live server (tests/support/nginx.py);
+    `start(static_rule=True)` adds the CDN "cache every .css/.js/.png" rule. Each one gets a
+    fresh, empty cache and is stopped at the end of the test."""
+    from tests.support.nginx import NginxCache, nginx_binary
+
+    require(nginx_binary() is not None, "nginx")
+    started = []
+
+    def start(*, static_rule: bool = False):
+        workdir = tmp_path_factory.mktemp("nginx")
+        cache = NginxCache(live_server.url, workdir, static_rule=static_rule)
+        started.append(cache)
+        return cache.start()
+
+    yield start
+    for cache in started:
+        cache.stop()
+
+
+@pytest.fixture
+def nginx_cache(request, nginx_cache_factory):
+    """One nginx cache in front of the live server. Parametrize indirectly with
+    `{"static_rule": True}` for the CDN static-suffix rule."""
+    return nginx_cache_factory(**getattr(request, "param", {}))
+
+
+@pytest.fixture
+def app_log():
+    """Every log record the app writes during the test, stamped by RequestContextFilter like
+    the real handlers (request_id, route, user_id): see tests/support/logs.py."""
+    import logging
+
+    from tests.support.logs import RecordingHandler
+
+    handler = RecordingHandler()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
