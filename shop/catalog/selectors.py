@@ -45,6 +45,9 @@ class ProductFilters:
     def __post_init__(self) -> None:
         if len(self.q) > MAX_QUERY_LENGTH:
             raise InvalidInput(f"The search text is longer than {MAX_QUERY_LENGTH} characters.")
+        if "\x00" in self.q:
+            # PostgreSQL refuses NUL in text: say so instead of failing with a 500.
+            raise InvalidInput("The search text contains a character that is not allowed.")
         if self.sort not in SORTS:
             raise InvalidInput("Unknown sort; use one of: " + ", ".join(SORTS) + ".")
         for price in (self.min_price, self.max_price):
@@ -140,17 +143,22 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[object, int]:
         raise invalid from None
     if cursor_sort != sort or not isinstance(value, str) or type(pk) is not int:
         raise invalid
+    if not 0 < pk < 2**63 or "\x00" in value:
+        raise invalid
     field = SORTS[sort].field
     try:
         if field == "price":
             parsed: object = Decimal(value)
-            if not parsed.is_finite():
+            if not (parsed.is_finite() and Decimal(0) <= parsed <= MAX_PRICE):
                 raise invalid
         elif field == "created_at":
             parsed = dt.datetime.fromisoformat(value)
+            if parsed.utcoffset() is None:
+                raise invalid
+            parsed = parsed.astimezone(dt.UTC)  # OverflowError near year 1 or 9999
         else:
             parsed = value
-    except (InvalidOperation, ValueError):
+    except (InvalidOperation, ValueError, OverflowError):
         raise invalid from None
     return parsed, pk
 
@@ -204,6 +212,8 @@ def product_get(*, slug: str) -> Product:
         Prefetch("variants", queryset=Variant.objects.order_by("position", "pk")),
         Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk")),
     )
+    if "\x00" in slug:
+        raise NotFound("This product does not exist.")
     try:
         return queryset.get(slug=slug)
     except Product.DoesNotExist:

@@ -1,0 +1,174 @@
+"""A shopper's walk through the storefront in a real browser (Chromium through Playwright)."""
+
+import re
+
+import pytest
+
+from tests.factories import create_category, create_product
+
+pytestmark = pytest.mark.browser
+
+
+def seed_shop():
+    """A catalog rich enough to look like a shop: categories, subcategories, variants."""
+    clothing = create_category("Clothing", description="Shirts, hoodies and jackets.", position=1)
+    tees = create_category("T-Shirts", parent=clothing, description="Soft, organic cotton tees.")
+    hoodies = create_category("Hoodies", parent=clothing)
+    footwear = create_category("Footwear", description="Sneakers and boots.", position=2)
+    home = create_category("Home", description="Mugs, lamps and linen.", position=3)
+    outdoor = create_category("Outdoor", description="Gear for weekends away.", position=4)
+    sizes = [
+        {
+            "price": "24.00",
+            "stock": 12,
+            "options": {"size": "S", "colour": "White"},
+            "sku": "TEE-S-WHT",
+        },
+        {
+            "price": "24.00",
+            "stock": 0,
+            "options": {"size": "M", "colour": "White"},
+            "sku": "TEE-M-WHT",
+        },
+        {
+            "price": "26.00",
+            "stock": 3,
+            "options": {"size": "L", "colour": "Navy"},
+            "sku": "TEE-L-NVY",
+        },
+    ]
+    create_product(
+        "Organic Cotton Tee",
+        category=tees,
+        age_days=3,
+        is_featured=True,
+        variants=sizes,
+        description="A midweight tee in organic cotton.\n\nCut for a relaxed fit.",
+    )
+    create_product(
+        "Striped Breton Tee", category=tees, age_days=9, variants=[{"price": "32.00", "stock": 7}]
+    )
+    create_product(
+        "Heavyweight Hoodie",
+        category=hoodies,
+        age_days=2,
+        is_featured=True,
+        variants=[
+            {"price": "69.00", "stock": 2, "options": {"size": "M"}},
+            {"price": "69.00", "stock": 0, "options": {"size": "L"}},
+        ],
+    )
+    create_product(
+        "Waxed Field Jacket",
+        category=clothing,
+        age_days=12,
+        variants=[{"price": "189.00", "stock": 0}],
+    )
+    create_product(
+        "Canvas Low Sneaker",
+        category=footwear,
+        age_days=4,
+        is_featured=True,
+        variants=[{"price": "79.00", "stock": 5, "options": {"size": "42"}}],
+    )
+    create_product(
+        "Leather Chelsea Boot",
+        category=footwear,
+        age_days=20,
+        variants=[{"price": "149.00", "stock": 1, "options": {"size": "43"}}],
+    )
+    create_product(
+        "Stoneware Mug",
+        category=home,
+        age_days=0,
+        is_featured=True,
+        variants=[{"price": "14.50", "stock": 30}],
+    )
+    create_product(
+        "Brass Desk Lamp", category=home, age_days=1, variants=[{"price": "120.00", "stock": 0}]
+    )
+    create_product(
+        "Linen Napkins, Set of 4",
+        category=home,
+        age_days=6,
+        variants=[{"price": "28.00", "stock": 8}],
+    )
+    create_product(
+        "Ultralight Tent", category=outdoor, age_days=5, variants=[{"price": "349.00", "stock": 4}]
+    )
+    create_product(
+        "Merino Beanie", category=outdoor, age_days=7, variants=[{"price": "29.00", "stock": 15}]
+    )
+
+
+def test_shopper_finds_a_tee_and_picks_a_size(page, page_watch, screenshot, live_server):
+    seed_shop()
+
+    # Home: the signed-in bits come from the private header fragment, loaded by htmx.
+    with page.expect_response(lambda r: r.url.endswith("/fragments/header")) as header:
+        page.goto("/")
+    assert header.value.status == 200
+    assert "no-store" in header.value.headers["cache-control"]
+    nav = page.get_by_role("navigation", name="Account")
+    nav.get_by_role("link", name="Sign in").wait_for()
+    page.get_by_role("heading", name="Featured").wait_for()
+    assert page.get_by_role("link", name=re.compile("Organic Cotton Tee")).first.is_visible()
+    screenshot("home")
+
+    # A category: its subcategories' products are there too.
+    page.get_by_role("navigation", name="Categories").get_by_role("link", name="Clothing").click()
+    page.wait_for_url("**/c/clothing/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Clothing"
+    results = page.locator("#results")
+    for name in ("Organic Cotton Tee", "Heavyweight Hoodie", "Waxed Field Jacket"):
+        assert results.get_by_text(name).is_visible()
+    assert results.get_by_text("Stoneware Mug").count() == 0
+    screenshot("category")
+
+    # The header search box.
+    search = page.get_by_role("search").get_by_role("searchbox", name="Search products")
+    search.fill("cotton tee")
+    search.press("Enter")
+    page.wait_for_url(re.compile(r"/products/\?q=cotton\+tee$"))
+    assert page.locator("#results .product-card").count() == 1
+    screenshot("search")
+
+    # The product page, then another size: htmx swaps the buy box and the URL follows.
+    page.locator("#results").get_by_role("link", name=re.compile("Organic Cotton Tee")).click()
+    page.wait_for_url("**/products/organic-cotton-tee/")
+    buy_box = page.locator(".buy-box")
+    assert buy_box.locator("#price").inner_text() == "€24.00"
+    assert page.get_by_role("radio", name="S / White").is_checked()
+    screenshot("product")
+
+    page.locator("label", has_text="L / Navy").click()
+    page.wait_for_url(re.compile(r"\?variant=TEE-L-NVY$"))
+    page.locator("#price", has_text="€26.00").wait_for()
+    assert page.get_by_role("radio", name="L / Navy").is_checked()
+    assert "Only 3 left" in page.locator("#availability").inner_text()
+
+    page.locator("label", has_text="M / White").click()
+    page.wait_for_url(re.compile(r"\?variant=TEE-M-WHT$"))
+    page.locator("#availability", has_text="Sold out").wait_for()
+    assert page.locator("#price").inner_text() == "€24.00"
+    screenshot("product-sold-out")
+
+    page_watch.assert_clean()
+    assert any(url.endswith("/static/shop/shop.css") for url in page_watch.requests)
+
+
+def test_filters_update_the_results_in_place(page, page_watch, screenshot):
+    seed_shop()
+    page.goto("/products/")
+    page.get_by_label("Sort by").select_option("price")
+    page.wait_for_url(re.compile(r"sort=price"))
+    names = page.locator("#results .product-name").all_inner_texts()
+    assert names[0] == "Stoneware Mug"
+    assert names[-1] == "Ultralight Tent"
+
+    page.get_by_label("In stock only").check()
+    page.wait_for_url(re.compile(r"in_stock=on"))
+    page.locator("#results").get_by_text("Brass Desk Lamp").wait_for(state="detached")
+    assert "Waxed Field Jacket" not in page.locator("#results").inner_text()
+    screenshot("listing-filtered")
+    page_watch.assert_clean()
