@@ -4,6 +4,7 @@ local.py, test.py and production.py import this module and change only what diff
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -36,9 +37,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "axes",
     "shop.core",
     "shop.policy",
     "shop.accounts",
+    "shop.monitoring",
     "shop.catalog",
     "shop.shipping",
     "shop.cart",
@@ -61,6 +64,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.principal: the bearer token under /api/, the session elsewhere, never both.
+    "shop.accounts.middleware.PrincipalMiddleware",
+    # Turns a django-axes lockout seen by any authenticate() call (the admin's too) into a 429.
+    "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Innermost, after everything that decides who is asking: checks every owned object
@@ -159,6 +166,61 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses locked-out accounts and addresses before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Accounts: tokens, throttling, the client address (shop/accounts, shop/monitoring/client.py)
+# The client address is REMOTE_ADDR. Behind a reverse proxy, set TRUSTED_PROXY to its
+# address(es) or networks (comma-separated): only then is X-Forwarded-For believed, and only
+# from those addresses.
+TRUSTED_PROXY = os.environ.get("TRUSTED_PROXY", "")
+# Base of the links in account emails (password reset, email verification), e.g.
+# https://shop.example.com; empty: the request's own host (validated by ALLOWED_HOSTS).
+SHOP_SITE_URL = os.environ.get("SHOP_SITE_URL", "")
+
+# JWT access tokens (HS256 only) and opaque refresh tokens: shop/accounts/tokens.py.
+# Without JWT_SIGNING_KEY the key is derived from SECRET_KEY with its own salt.
+JWT_SIGNING_KEY = os.environ.get("JWT_SIGNING_KEY", "")
+JWT_ISSUER = "buy-from-me"
+JWT_AUDIENCE = "buy-from-me-api"
+JWT_ACCESS_TOKEN_LIFETIME = 10 * 60  # seconds
+JWT_REFRESH_TOKEN_LIFETIME = 14 * 24 * 60 * 60  # seconds
+
+# Attempt caps (django-ratelimit, atomic counters in the cache), per client address ("ip")
+# and per account (the email address), counted before any password is checked: they hold
+# under a parallel burst. Rates are "<count>/<period>" (s, m, h, d; "15m" = 15 minutes).
+ACCOUNTS_THROTTLE_RATES = {
+    "signin": {"account": "10/15m", "ip": "30/15m"},  # storefront sign-in and API /auth/token
+    "register": {"account": "5/h", "ip": "10/h"},
+    "password_reset": {"account": "3/h", "ip": "10/h"},
+    "refresh": {"ip": "60/15m"},
+    "verify_email": {"account": "3/h"},
+    "password_change": {"account": "10/15m"},  # the old password is a guess too
+}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "shop.monitoring.client.client_ip"
+RATELIMIT_FAIL_OPEN = False  # cache down: throttled endpoints refuse rather than run unguarded
+
+# Failed sign-ins (django-axes, database handler): 5 failures lock that account (from any
+# address) and that address (for any account) for 15 minutes. Reset: admin or `axes_reset`;
+# a completed password reset lifts the account's lock.
+AXES_ENABLED = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_FORM_FIELD = "email"
+AXES_USERNAME_CALLABLE = "shop.accounts.throttle.axes_username"
+AXES_CLIENT_IP_CALLABLE = "shop.monitoring.client.client_ip"
+AXES_LOCKOUT_CALLABLE = "shop.accounts.throttle.axes_lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the access log already
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+AXES_HTTP_RESPONSE_CODE = 429
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -29,6 +30,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     email_verified_at = models.DateTimeField(null=True, blank=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Bumped whenever every credential of the user must die at once (password change or reset,
+    # disable, erasure): access tokens carry a version derived from it and from the password
+    # hash (shop/accounts/tokens.py), so they stop working before they expire.
+    auth_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -47,3 +52,90 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else ""
+
+    @property
+    def is_email_verified(self) -> bool:
+        """Unverified accounts can shop; anything claimed by email address needs this."""
+        return self.email_verified_at is not None
+
+
+class RefreshToken(models.Model):
+    """An API refresh token. Only its SHA-256 is stored; the token itself is shown once.
+
+    Tokens of one sign-in form a family: each use rotates the token (the used one is marked
+    `used_at` and a new one joins the family). Presenting a used token again means it leaked:
+    the whole family is revoked.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
+    family = models.UUIDField(db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    user_version = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"refresh token {self.pk} of user {self.user_id}"
+
+
+COUNTRY_CHOICES = [
+    ("AT", "Austria"),
+    ("BE", "Belgium"),
+    ("CH", "Switzerland"),
+    ("CZ", "Czechia"),
+    ("DE", "Germany"),
+    ("DK", "Denmark"),
+    ("ES", "Spain"),
+    ("FI", "Finland"),
+    ("FR", "France"),
+    ("GB", "United Kingdom"),
+    ("IE", "Ireland"),
+    ("IT", "Italy"),
+    ("LU", "Luxembourg"),
+    ("NL", "Netherlands"),
+    ("NO", "Norway"),
+    ("PL", "Poland"),
+    ("PT", "Portugal"),
+    ("SE", "Sweden"),
+    ("US", "United States"),
+]
+MAX_ADDRESSES_PER_USER = 20
+
+
+class Address(models.Model):
+    """A saved shipping address. Read only through shop/policy/access.py (owner only)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    name = models.CharField("Full name", max_length=150)
+    line1 = models.CharField("Address line 1", max_length=200)
+    line2 = models.CharField("Address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    postal_code = models.CharField(
+        "Postal code",
+        max_length=20,
+        validators=[
+            RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9 -]{1,18}$", "Enter a valid postal code.")
+        ],
+    )
+    country = models.CharField(max_length=2, choices=COUNTRY_CHOICES)
+    is_default = models.BooleanField("Default address", default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_default", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default=True),
+                name="accounts_address_one_default_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"address {self.pk} of user {self.user_id}"

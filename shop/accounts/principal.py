@@ -6,6 +6,7 @@ cookies, sessions or Authorization headers themselves.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from .models import User
@@ -19,6 +20,10 @@ class Principal:
     user: User | None
     via: Via = "none"
     token_id: str = ""  # the access token's jti when via == "token"
+    token_expires_at: datetime | None = None  # the access token's exp when via == "token"
+    # Why a credential that was presented was refused ("expired", "signature", ...), for the
+    # security log only; the principal is then anonymous and the API answers a generic 401.
+    credential_error: str = ""
 
     @property
     def kind(self) -> Kind:

@@ -3,7 +3,7 @@
 from csp.decorators import csp_update
 from ninja import NinjaAPI
 
-from . import catalog, errors
+from . import accounts, auth, catalog, errors
 from .renderers import OrjsonRenderer
 
 api = NinjaAPI(
@@ -19,4 +19,6 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 errors.install(api)
+auth.install(api)
 api.add_router("", catalog.router)
+api.add_router("", accounts.router)

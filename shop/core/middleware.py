@@ -27,9 +27,9 @@ class RequestContextMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = context.request_id
-            user = getattr(request, "_cached_user", None)
-            if user is not None and user.is_authenticated:
-                context.user_id = user.pk
+            principal = getattr(request, "principal", None)
+            if principal is not None and principal.is_authenticated:
+                context.user_id = principal.user_id
             access_log.info(
                 "request",
                 extra={

@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.sessions.backends.base import SessionBase
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
+from shop.accounts.models import Address
 from shop.accounts.principal import Principal
 from shop.cart.models import Cart
 from shop.core.errors import InvalidInput, NotFound
@@ -25,6 +26,23 @@ from shop.orders.models import Order, OrderStatus
 from .ownership import guest_token_get
 
 # --- addresses
+
+
+def address_list_for(*, viewer: Principal) -> QuerySet[Address]:
+    """The viewer's saved addresses (default first); none for an anonymous viewer."""
+    if not viewer.is_authenticated:
+        return Address.objects.none()
+    return Address.objects.filter(user_id=viewer.user_id).order_by("-is_default", "id")
+
+
+def access_address(*, viewer: Principal, address_id: int) -> Address:
+    """One of the viewer's addresses; NotFound for a missing id and for anyone else's."""
+    if viewer.is_authenticated:
+        address = Address.objects.filter(pk=address_id, user_id=viewer.user_id).first()
+        if address is not None:
+            return address
+    raise NotFound()
+
 
 # --- carts
 
@@ -44,7 +62,6 @@ def cart_for(
     if for_update:
         queryset = queryset.select_for_update()
     return queryset.order_by("pk").first()
-
 
 # --- orders
 
@@ -110,4 +127,3 @@ def order_list_for(
     rows = list(queryset[: limit + 1])
     items = rows[:limit]
     return OrderPage(items=items, next_cursor=items[-1].number if len(rows) > limit else None)
-

@@ -50,6 +50,22 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "web:product_detail": PUBLIC_CATALOG,
     "web:header_fragment": PRIVATE,
     "web:healthz": PRIVATE,
+    # accounts: who is asking decides everything on these pages
+    "web:account": PRIVATE,
+    "web:register": PRIVATE,
+    "web:sign_in": PRIVATE,
+    "web:sign_out": PRIVATE,
+    "web:password_change": PRIVATE,
+    "web:email_verify_send": PRIVATE,
+    "web:email_verify": PRIVATE,
+    "web:address_list": PRIVATE,
+    "web:address_create": PRIVATE,
+    "web:address_edit": PRIVATE,
+    "web:address_delete": PRIVATE,
+    "web:password_reset": PRIVATE,
+    "web:password_reset_done": PRIVATE,
+    "web:password_reset_confirm": PRIVATE,
+    "web:password_reset_complete": PRIVATE,
     # public API
     "api:category_list": PUBLIC_REFERENCE,
     "api:product_list": PUBLIC_CATALOG,
@@ -57,6 +73,12 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "api:shipping_method_list": PUBLIC_REFERENCE,
     "api:openapi-json": PUBLIC_REFERENCE,
     "api:openapi-view": PUBLIC_REFERENCE,
+    # accounts API: credentials in, credentials or personal data out
+    "api:auth_register": PRIVATE,
+    "api:auth_token": PRIVATE,
+    "api:auth_refresh": PRIVATE,
+    "api:auth_logout": PRIVATE,
+    "api:me": PRIVATE,
     "api:api-root": PRIVATE,  # Ninja's mount point: a 404 that only exists for reverse()
     # Django's admin: staff only, never cached
     "admin:*": PRIVATE,

@@ -6,4 +6,6 @@ from django.shortcuts import render
 
 
 def header(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/fragments/header.html", {"user": request.user})
+    """The account links of the header. Private, so it may carry the sign-out form's CSRF
+    token. The cart count joins the context (and the template's cart block) with the cart."""
+    return render(request, "web/fragments/header.html", {"principal": request.principal})

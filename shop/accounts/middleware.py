@@ -1,0 +1,75 @@
+"""One principal per request (shop/accounts/principal.py), set before any view runs.
+
+- Under /api/ the only credential is `Authorization: Bearer <access token>`. The session cookie
+  is ignored there (so the API needs no CSRF protection), and request.user is made to agree
+  with the principal so that nothing can fall back to the session by accident.
+- Everywhere else the only credential is the session (django.contrib.auth), and a bearer
+  header is ignored.
+
+A bearer token that is present but refused leaves the principal anonymous, with the reason in
+`credential_error`, and records a security event (the reason, never the token). Public routes
+reach this point with cookies and Authorization already stripped (shop/policy/middleware.py).
+Placed after AuthenticationMiddleware.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+
+from shop.monitoring.models import SecurityEventKind
+from shop.monitoring.services import security_event_record
+
+from .principal import ANONYMOUS, Principal
+from .tokens import TokenInvalid, access_token_authenticate
+
+API_PREFIX = "/api/"
+
+
+def bearer_token(request: HttpRequest) -> str | None:
+    """The token of an `Authorization: Bearer` header; "" for a bearer header without one;
+    None when there is no bearer header at all."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if not header:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return ""
+    return value.strip()
+
+
+def principal_from_bearer(request: HttpRequest) -> Principal:
+    token = bearer_token(request)
+    if token is None:
+        return ANONYMOUS
+    try:
+        user, claims = access_token_authenticate(token)
+    except TokenInvalid as refused:
+        security_event_record(
+            kind=SecurityEventKind.TOKEN_INVALID,
+            request=request,
+            user_id=refused.user_id,
+            details={"reason": refused.reason},
+        )
+        return Principal(user=None, credential_error=refused.reason)
+    return Principal(
+        user=user, via="token", token_id=claims.jti, token_expires_at=claims.expires_at
+    )
+
+
+def principal_from_session(request: HttpRequest) -> Principal:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    return Principal(user=user, via="session")
+
+
+class PrincipalMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if request.path.startswith(API_PREFIX):
+            request.principal = principal_from_bearer(request)
+            request.user = request.principal.user or AnonymousUser()
+        else:
+            request.principal = principal_from_session(request)
+        return self.get_response(request)

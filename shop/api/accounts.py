@@ -1,0 +1,47 @@
+"""Accounts and tokens (SPEC §4). Every route here is private, no-store (shop/policy/cache.py).
+
+The /auth routes take no bearer token; /auth/logout and /me need one.
+"""
+
+from ninja import Router, Status
+
+from shop.accounts import services
+
+from .auth import bearer
+from .schemas.accounts import RefreshIn, RegisterIn, TokenIn, TokenPairOut, UserOut
+
+router = Router(tags=["accounts"])
+
+
+@router.post("/auth/register", response={201: UserOut}, url_name="auth_register")
+def auth_register(request, payload: RegisterIn):
+    """Create an account. A verification link is emailed; unverified accounts can shop."""
+    user = services.account_register(
+        request=request, email=payload.email, password=payload.password, name=payload.name
+    )
+    return Status(201, user)
+
+
+@router.post("/auth/token", response=TokenPairOut, url_name="auth_token")
+def auth_token(request, payload: TokenIn):
+    """Sign in: an access token (10 minutes) and a refresh token (14 days, single use)."""
+    return services.token_sign_in(request=request, email=payload.email, password=payload.password)
+
+
+@router.post("/auth/refresh", response=TokenPairOut, url_name="auth_refresh")
+def auth_refresh(request, payload: RefreshIn):
+    """Trade a refresh token for a new pair. The old refresh token stops working; presenting
+    it again revokes every token of that sign-in."""
+    return services.token_refresh(request=request, refresh=payload.refresh)
+
+
+@router.post("/auth/logout", auth=bearer, response={204: None}, url_name="auth_logout")
+def auth_logout(request, payload: RefreshIn):
+    """Sign out: revokes the caller's refresh tokens and this access token."""
+    services.token_sign_out(principal=request.auth)
+    return Status(204, None)
+
+
+@router.get("/me", auth=bearer, response=UserOut, url_name="me")
+def me(request):
+    return request.auth.user

@@ -1,0 +1,32 @@
+"""Accounts API schemas: the output schemas are the whitelist of fields that leave."""
+
+from ninja import Schema
+from pydantic import Field
+
+
+class RegisterIn(Schema):
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=256)
+    name: str = Field(min_length=1, max_length=150)
+
+
+class TokenIn(Schema):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=256)
+
+
+class RefreshIn(Schema):
+    refresh: str = Field(min_length=1, max_length=200)
+
+
+class TokenPairOut(Schema):
+    access: str
+    refresh: str
+    token_type: str = "Bearer"  # noqa: S105 - the scheme name
+    expires_in: int = Field(description="Seconds until the access token expires.")
+
+
+class UserOut(Schema):
+    id: int
+    email: str
+    name: str

@@ -1,0 +1,73 @@
+"""Recording security events. Keep the API small: one function, keyword-only."""
+
+import logging
+from typing import Any
+
+from django.http import HttpRequest
+
+from shop.core.request_context import current_request_id
+
+from .client import client_ip
+from .models import SecurityEvent
+
+logger = logging.getLogger("shop.security")
+
+# Keys whose values must never be stored, whatever a caller passes (matched as substrings).
+_SECRET_MARKERS = ("password", "token", "secret", "card", "cvc", "authorization", "cookie")
+_MAX_TEXT = 200
+
+
+def _clean(value: Any, depth: int = 0) -> Any:
+    if isinstance(value, dict):
+        if depth > 2:
+            return "…"
+        return {
+            str(key)[:64]: _clean(item, depth + 1)
+            for key, item in list(value.items())[:20]
+            if not any(marker in str(key).lower() for marker in _SECRET_MARKERS)
+        }
+    if isinstance(value, list | tuple):
+        return [_clean(item, depth + 1) for item in list(value)[:20]]
+    if isinstance(value, str):
+        return value[:_MAX_TEXT]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)[:_MAX_TEXT]
+
+
+def security_event_record(
+    *,
+    kind: str,
+    request: HttpRequest | None = None,
+    user_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> SecurityEvent:
+    """Store one security event and write it to the `shop.security` log.
+
+    `user_id` defaults to the request's principal (if signed in); `ip`, `path` and the request
+    id come from the request. Keys that look like secrets are dropped from `details`.
+    """
+    ip = None
+    path = ""
+    if request is not None:
+        ip = client_ip(request) or None
+        path = request.path[:300]
+        if user_id is None:
+            principal = getattr(request, "principal", None)
+            user_id = principal.user_id if principal is not None else None
+    request_id = (getattr(request, "request_id", "") if request is not None else "") or (
+        current_request_id()
+    )
+    event = SecurityEvent.objects.create(
+        kind=kind,
+        user_id=user_id,
+        ip=ip,
+        path=path,
+        request_id=request_id[:64],
+        details=_clean(details or {}),
+    )
+    logger.warning(
+        "security event",
+        extra={"event": kind, "event_user_id": user_id, "ip": ip, "path": path},
+    )
+    return event

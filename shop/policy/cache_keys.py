@@ -1,0 +1,30 @@
+"""Every server-side cache key, built by a named function (STYLE.md example 6).
+
+A key that depends on a user or a credential names it explicitly; nothing outside this module
+formats a cache key. Keys are short, versioned ("v1") and carry no secret in clear: anything
+derived from a credential is hashed first.
+
+Libraries that keep their own counters in the same cache build their own keys, hashed and
+prefixed, from values we hand them: django-ratelimit ("rl:" + sha256 of group, rate, subject,
+window; subjects come from throttle_subject below) and django-axes (its database handler is
+used, so it keeps nothing in the cache).
+"""
+
+import hashlib
+
+_VERSION = "v1"
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:32]
+
+
+def access_token_denied(*, jti: str) -> str:
+    """Marks an access token (by its jti) revoked before its expiry: sign-out."""
+    return f"bfm:{_VERSION}:auth:denied-jti:{_digest(jti)}"
+
+
+def throttle_subject(*, scope: str, kind: str, value: str) -> str:
+    """The subject a throttle counts for (an address or an account), as handed to
+    django-ratelimit, which hashes it into its own key. Accounts are hashed here too."""
+    return f"{_VERSION}:{scope}:{kind}:{_digest(value.strip().lower())}"

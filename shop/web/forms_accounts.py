@@ -1,0 +1,96 @@
+"""Storefront account forms. They collect and shape input; the rules (password validators,
+unique email, throttling) live in shop/accounts/services.py, whose errors the views put back
+on the fields here. Django renders aria-invalid and aria-describedby for errors and help."""
+
+from django import forms
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
+
+from shop.accounts.models import Address
+
+PASSWORD_HELP = "At least 8 characters. Not only digits, not a common password, not your name."  # noqa: S105
+
+
+def _attrs(**attrs: str) -> dict[str, str]:
+    return {key.replace("_", "-"): value for key, value in attrs.items()}
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs=_attrs(autocomplete="username", autofocus="autofocus")),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs=_attrs(autocomplete="current-password")),
+    )
+
+
+class RegisterForm(forms.Form):
+    name = forms.CharField(
+        label="Your name",
+        max_length=150,
+        widget=forms.TextInput(attrs=_attrs(autocomplete="name", autofocus="autofocus")),
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs=_attrs(autocomplete="email")),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=256,
+        help_text=PASSWORD_HELP,
+        widget=forms.PasswordInput(attrs=_attrs(autocomplete="new-password")),
+    )
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(
+        label="Your name",
+        max_length=150,
+        widget=forms.TextInput(attrs=_attrs(autocomplete="name")),
+    )
+
+
+class AddressForm(forms.ModelForm):
+    class Meta:
+        model = Address
+        fields = ["name", "line1", "line2", "city", "postal_code", "country", "is_default"]
+        widgets = {
+            "name": forms.TextInput(attrs=_attrs(autocomplete="shipping name")),
+            "line1": forms.TextInput(attrs=_attrs(autocomplete="shipping address-line1")),
+            "line2": forms.TextInput(attrs=_attrs(autocomplete="shipping address-line2")),
+            "city": forms.TextInput(attrs=_attrs(autocomplete="shipping address-level2")),
+            "postal_code": forms.TextInput(attrs=_attrs(autocomplete="shipping postal-code")),
+            "country": forms.Select(attrs=_attrs(autocomplete="shipping country")),
+        }
+        labels = {"is_default": "Use as my default shipping address"}
+
+
+class ShopPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = PASSWORD_HELP
+        self.fields["new_password2"].label = "Repeat the new password"
+
+
+class ShopPasswordResetForm(PasswordResetForm):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs=_attrs(autocomplete="email", autofocus="autofocus")),
+    )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+class ShopSetPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = PASSWORD_HELP
+        self.fields["new_password2"].label = "Repeat the new password"
