@@ -255,12 +255,8 @@ def email_verification_confirm(*, uidb64: str, token: str) -> User | None:
     except (ValueError, TypeError, OverflowError):
         return None
     user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        return None
-    if user.is_email_verified:
-        return user
-    if not email_verification_tokens.check_token(user, token):
-        return None
+    if user is None or not email_verification_tokens.check_token(user, token):
+        return None  # used links are dead too: the token covers email_verified_at
     user.email_verified_at = timezone.now()
     user.save(update_fields=["email_verified_at"])
     return user

@@ -36,10 +36,14 @@ def test_register_creates_an_unverified_account_and_emails_a_link(api, db):
 
 
 def test_register_refuses_weak_passwords_and_taken_emails(api, ann):
-    weak = api.post("/api/v1/auth/register", {"email": "x@example.com", "password": "12345678", "name": "X"})
+    weak = api.post(
+        "/api/v1/auth/register", {"email": "x@example.com", "password": "12345678", "name": "X"}
+    )
     assert weak.status_code == 422
     assert weak.json()["error"]["code"] == "invalid_password"
-    taken = api.post("/api/v1/auth/register", {"email": "ANN@example.com", "password": PASSWORD, "name": "A"})
+    taken = api.post(
+        "/api/v1/auth/register", {"email": "ANN@example.com", "password": PASSWORD, "name": "A"}
+    )
     assert taken.status_code == 409
 
 
@@ -168,5 +172,6 @@ def test_concurrent_uses_of_one_refresh_token_let_at_most_one_through(ann):
     winners = [r for r in responses if r.status_code == 200]
     assert len(winners) <= 1
     assert all(r.status_code in (200, 401) for r in responses)
-    assert not RefreshToken.objects.filter(family=RefreshToken.objects.first().family,
-                                           revoked_at__isnull=True, used_at__isnull=True).exists()
+    assert not RefreshToken.objects.filter(
+        family=RefreshToken.objects.first().family, revoked_at__isnull=True, used_at__isnull=True
+    ).exists()
