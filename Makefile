@@ -40,6 +40,14 @@ run: install
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## serve: the production stack in the foreground: nginx :8080 -> granian :8000 (+ PostgreSQL/Redis when up)
+serve: install
+	$(PY) scripts/serve.py
+
+## bench: seed 100k products, start the stack, measure with wrk; writes bench/results/latest.md
+bench: install
+	$(PY) bench/run.py
+
 lint: install-dev
 	$(VENV)/bin/ruff check .
 

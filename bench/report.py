@@ -1,0 +1,283 @@
+"""bench/results/latest.md from the numbers bench/run.py collected."""
+
+from __future__ import annotations
+
+
+def _scenario(results: dict, key: str) -> dict | None:
+    found = next((s for s in results["scenarios"] if s.get("key") == key), None)
+    return found if found and not found.get("failed") and found.get("rps") else None
+
+
+def _ratio(results: dict, top: str, bottom: str) -> float | None:
+    a, b = _scenario(results, top), _scenario(results, bottom)
+    return a["rps"] / b["rps"] if a and b else None
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("**met**" if ok else "**missed**")
+
+
+def _fmt(value: float | None, pattern: str = "{:.2f}") -> str:
+    return "n/a" if value is None else pattern.format(value)
+
+
+def _hit_ratio(results: dict) -> tuple[float | None, dict, dict]:
+    verdicts = results.get("mix_verdicts") or {}
+    public = verdicts.get("public", {})
+    total = sum(public.values())
+    hits = public.get("HIT", 0)
+    return (hits / total if total else None), public, verdicts.get("private", {})
+
+
+def _checkout(results: dict) -> tuple[float | None, bool | None, str]:
+    scenario = _scenario(results, "checkout")
+    stock = results.get("checkout_stock")
+    if not scenario or not stock:
+        return None, None, "not measured"
+    created = scenario["counters"].get("status_201", 0)
+    rate = created / scenario["seconds"] if scenario["seconds"] else 0.0
+    each = stock["stock_each"]
+    left = stock["after"]["left"]
+    in_orders = stock["after"]["in_orders"]
+    problems = []
+    for sku, units_left in left.items():
+        live = sum(units for status, units in in_orders.get(sku, {}).items()
+                   if status not in ("cancelled", "refunded"))
+        if units_left < 0 or units_left + live != each:
+            problems.append(f"{sku}: {units_left} left + {live} in orders != {each}")
+    race = results.get("race") or {}
+    race_left = (race.get("after") or {}).get("left", {})
+    race_orders = (race.get("after") or {}).get("in_orders", {})
+    for sku, units_left in race_left.items():
+        live = sum(units for status, units in race_orders.get(sku, {}).items()
+                   if status not in ("cancelled", "refunded"))
+        if units_left < 0 or units_left + live != race["stock"] or live > race["stock"]:
+            problems.append(f"race {sku}: {units_left} left + {live} sold != {race['stock']}")
+    statuses = ", ".join(f"{k.removeprefix('status_')}: {v}"
+                         for k, v in sorted(scenario["counters"].items()))
+    detail = f"{created} orders created ({statuses}); " + (
+        "; ".join(problems) if problems else "stock + units in orders = initial stock for "
+        "every SKU, nothing below zero")
+    return rate, not problems, detail
+
+
+def _probe_rows(results: dict) -> list[str]:
+    probe = results.get("probe") or {}
+    big = {r["label"]: r for r in (probe.get("big") or {}).get("results", [])}
+    small = {r["label"]: r for r in (probe.get("small") or {}).get("results", [])}
+    rows = []
+    for label, row in big.items():
+        other = small.get(label)
+        ratio = row["median_ms"] / other["median_ms"] if other and other["median_ms"] else None
+        rows.append(
+            f"| {label} | `{row['url'][:70]}` | {row['status']} | {row['queries']} | "
+            f"{_fmt(other and other['median_ms'])} | {row['median_ms']:.2f} | "
+            f"{_fmt(ratio)}x |"
+        )
+    return rows
+
+
+def _scaling(results: dict) -> tuple[float | None, float | None, list[str]]:
+    """Worst 100k/1k ratio of list and search, and the worst query count of the lists."""
+    probe = results.get("probe") or {}
+    big = {r["label"]: r for r in (probe.get("big") or {}).get("results", [])}
+    small = {r["label"]: r for r in (probe.get("small") or {}).get("results", [])}
+    worst, worst_queries, offenders = None, None, []
+    for label, row in big.items():
+        if not label.startswith("API list") and not label.startswith("API search"):
+            continue
+        queries = row["queries"]
+        worst_queries = queries if worst_queries is None else max(worst_queries, queries)
+        other = small.get(label)
+        if other and other["median_ms"]:
+            ratio = row["median_ms"] / other["median_ms"]
+            worst = ratio if worst is None else max(worst, ratio)
+            if ratio > 1.5:
+                offenders.append(f"{label} {ratio:.2f}x")
+    return worst, worst_queries, offenders
+
+
+def markdown(results: dict) -> str:
+    facts = results["facts"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run of `make bench` on {facts['date']}, commit {facts['git']}"
+        + (" — **quick mode (BENCH_QUICK=1): 3-second runs, indicative only**"
+           if results["quick"] else "") + ".",
+        "",
+        f"- Machine: **{facts['cores']} cores** ({facts['cpu']}), {facts['memory']} RAM; "
+        f"load average before {facts['load_before'][0]:.2f}, after "
+        f"{facts.get('load_after', [0])[0]:.2f}. wrk runs on the same cores as nginx, granian "
+        "and the database.",
+        f"- Stack: nginx (`deploy/nginx`, worker_processes auto) → granian "
+        f"(`deploy/granian.sh`, {results['workers']} workers x {results['blocking_threads']} "
+        f"blocking thread, WSGI) → Django (`bench.settings` = production settings + bench-only "
+        f"baseline URLs); {results['backends']}.",
+        f"- Data: {results['seed']['big'].get('products', '?'):,} products "
+        f"(`bench` database) and {results['seed']['small'].get('products', '?'):,} "
+        "(`bench_1k`), generated by `shop.catalog.demo` with a fixed seed.",
+        f"- Versions: Python {facts['python']}, {facts['nginx']}, {facts['wrk']}, "
+        f"{facts['postgres']}, {facts['redis']}.",
+        f"- Load: wrk `-t{results['threads']} -c{results['connections']} "
+        f"-d{results['duration']}s --latency`, to 127.0.0.1 only; every run takes its fixed "
+        "time and stops.",
+    ]
+    if facts["load_before"][0] > 0.7:
+        lines += ["", f"> **Noisy machine**: the load average was {facts['load_before'][0]:.2f} "
+                  "before the run (other processes were using the CPU). Ratios measured in "
+                  "the same run are more trustworthy than absolute numbers; rerun "
+                  "`make bench` on a quiet machine for final figures."]
+    for note in results.get("notes", []):
+        lines += ["", f"> {note}"]
+
+    # --- targets
+    hit, public, private = _hit_ratio(results)
+    cached = _ratio(results, "cached_page", "ceiling_page")
+    cached_api = _ratio(results, "cached_api", "ceiling_api")
+    uncached = _ratio(results, "uncached_api", "bare")
+    history = _ratio(results, "history", "hello")
+    half = _scenario(results, "history_half")
+    worst, worst_queries, offenders = _scaling(results)
+    probe_big = {r["label"]: r for r in ((results.get("probe") or {}).get("big") or {}).get(
+        "results", [])}
+    history_queries = (probe_big.get("API order history (50 orders)") or {}).get("queries")
+    checkout_rate, oversell_ok, checkout_detail = _checkout(results)
+    postgres = "PostgreSQL" in results["backends"]
+    lines += [
+        "",
+        "## Targets (issue 8), as ratios measured in this run",
+        "",
+        "| target | measured | verdict |",
+        "|---|---|---|",
+        f"| cached catalog page ≥ 0.7x nginx static file of the same size | "
+        f"{_fmt(cached)}x | {_verdict(cached and cached >= 0.7)} |",
+        f"| (same for the cached catalog API answer) | {_fmt(cached_api)}x | "
+        f"{_verdict(cached_api and cached_api >= 0.7)} |",
+        f"| browse mix, half signed in: ≥ 95% cache hits on public pages | "
+        f"{_fmt(hit and hit * 100, '{:.1f}')}% | {_verdict(hit and hit >= 0.95)} |",
+        f"| uncached product list ≥ 0.8x bare Django view of the same rows | "
+        f"{_fmt(uncached)}x | {_verdict(uncached and uncached >= 0.8)} |",
+        f"| order history ≥ 0.1x Django hello world | {_fmt(history, '{:.3f}')}x | "
+        f"{_verdict(history and history >= 0.1)} |",
+        f"| order history p99 < 50 ms at half its saturated rate | "
+        f"{_fmt(half and half['p99_ms'])} ms at {_fmt(half and half['rps'], '{:,.0f}')} req/s | "
+        f"{_verdict(half and half['p99_ms'] < 50)} |",
+        f"| product list: ≤ 4 queries whatever the page size | {_fmt(worst_queries, '{}')} | "
+        f"{_verdict(worst_queries is not None and worst_queries <= 4)} |",
+        f"| order history: ≤ 4 queries | {_fmt(history_queries, '{}')} | "
+        f"{_verdict(history_queries is not None and history_queries <= 4)} |",
+        f"| list and search at 100k within 1.5x of 1k (server time, in process) | worst "
+        f"{_fmt(worst)}x{' (' + ', '.join(offenders) + ')' if offenders else ''} | "
+        f"{_verdict(worst and worst <= 1.5)} |",
+        f"| ≥ 200 checkouts/s on PostgreSQL | {_fmt(checkout_rate, '{:,.0f}')}/s"
+        f"{'' if postgres else ' (SQLite: target is for PostgreSQL)'} | "
+        f"{_verdict(checkout_rate and checkout_rate >= 200 and postgres)} |",
+        f"| zero oversell | {checkout_detail} | {_verdict(oversell_ok)} |",
+    ]
+
+    # --- all scenarios
+    lines += [
+        "",
+        "## Throughput and latency",
+        "",
+        "| scenario | req/s | p50 ms | p90 ms | p99 ms | errors |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for s in results["scenarios"]:
+        if s.get("failed"):
+            lines.append(f"| {s['name']} | failed: {s['failed'][:120]} | | | | |")
+            continue
+        errors = ", ".join(f"{k} {v}" for k, v in s["errors"].items()) or "0"
+        lines.append(f"| {s['name']} | {s['rps']:,.0f} | {s['p50_ms']:.2f} | {s['p90_ms']:.2f} "
+                     f"| {s['p99_ms']:.2f} | {errors} |")
+    lines += [
+        "",
+        f"Sizes: catalog page {results.get('page_bytes', '?'):,} bytes, catalog API answer "
+        f"{results.get('api_bytes', '?'):,} bytes (uncompressed: wrk sends no "
+        "Accept-Encoding). Through nginx = port 8090; granian direct = port 8001.",
+    ]
+
+    mix = _scenario(results, "mix")
+    if mix:
+        lines += [
+            "",
+            "## Browse mix",
+            "",
+            f"{mix.get('distinct_urls', '?')} distinct catalog URLs (home, listings, sorts, "
+            "categories, a popular search, API lists; product pages by Zipf popularity over "
+            "the 2,000 newest and featured products), picked at random; 200 visitors, 100 "
+            "signed in with real sessions (their Cookie header is sent with every request). "
+            "Each page view is followed by the page's private `/fragments/header` request, as "
+            "htmx does in the browser, so half the requests are private and always reach "
+            "Django. The measured run follows a warm-up run of the same mix (steady state: the "
+            "misses left are the long tail of product pages seen for the first time).",
+            "",
+            f"- public pages: {sum(public.values()):,} requests, cache verdicts "
+            f"{dict(sorted(public.items()))}: **{_fmt(hit and hit * 100, '{:.1f}')}% hits**",
+            f"- private fragments: {sum(private.values()):,} requests, verdicts "
+            f"{dict(sorted(private.items()))} (never cached, by design)",
+        ]
+        warm = (results.get("mix_warmup_verdicts") or {}).get("public", {})
+        if warm:
+            warm_total = sum(warm.values())
+            lines.append(
+                f"- before it, the same mix ran {results['duration']} s from a cold cache "
+                f"(not counted above): {warm_total:,} page requests, "
+                f"{warm.get('HIT', 0) / warm_total * 100:.1f}% hits {dict(sorted(warm.items()))}"
+            )
+
+    lines += [
+        "",
+        "## Queries per request and server time, 1k vs 100k products",
+        "",
+        "In process (`python -m bench.tasks probe`): Django's test client through the whole "
+        "middleware stack, one thread, no HTTP; queries counted with "
+        "`django.test.utils.CaptureQueriesContext`, time = median of "
+        f"{'30' if results['quick'] else '100'} requests after a warm-up.",
+        "",
+        "| request | URL | status | queries | ms @1k | ms @100k | 100k / 1k |",
+        "|---|---|---:|---:|---:|---:|---:|",
+        *_probe_rows(results),
+        "",
+        f"Search words (from the generated names): common = `{results['words']['common']}` "
+        f"({results['words']['common_share'] * 100:.1f}% of products), rare = "
+        f"`{results['words']['rare']}` ({results['words']['rare_share'] * 100:.2f}%).",
+    ]
+
+    if results.get("checkout_stock"):
+        race = results.get("race") or {}
+        lines += [
+            "",
+            "## Checkout",
+            "",
+            f"Buyers with one item in their cart each (filled through `POST /api/v1/cart/items`"
+            f"), 10 SKUs with {results['checkout_stock']['stock_each']:,} units each; wrk posts "
+            "`/api/v1/checkout` with a fresh `Idempotency-Key`, each buyer once, test card "
+            f"4242…: {checkout_detail}. Rate: **{_fmt(checkout_rate, '{:,.0f}')} checkouts/s**.",
+            "",
+            f"Race for the last units: {race.get('buyers')} buyers, {race.get('stock')} units of "
+            f"one SKU, 32 at a time: answers {race.get('statuses')}; after: "
+            f"{(race.get('after') or {}).get('left')} left, in orders "
+            f"{(race.get('after') or {}).get('in_orders')}.",
+        ]
+
+    lines += [
+        "",
+        "## Exact commands",
+        "",
+        "```sh",
+        "make bench            # = .venv/bin/python bench/run.py",
+        f"# environment: BENCH_DURATION={results['duration']} BENCH_THREADS={results['threads']}"
+        f" BENCH_CONNECTIONS={results['connections']} BENCH_WORKERS={results['workers']}"
+        f"{' BENCH_QUICK=1' if results['quick'] else ''}",
+        "# nginx config: var/bench/stack/nginx.conf (deploy/nginx/*.conf rendered by "
+        "scripts/stack.py)",
+        f"# granian: HOST=127.0.0.1 PORT=8001 WORKERS={results['workers']} BLOCKING_THREADS="
+        f"{results['blocking_threads']} sh deploy/granian.sh   "
+        "(DJANGO_SETTINGS_MODULE=bench.settings)",
+    ]
+    lines += [s["command"] for s in results["scenarios"]]
+    lines += ["```", "", f"The whole run took {results.get('seconds', '?')} s. Raw numbers: "
+              "`bench/results/latest.json`.", ""]
+    return "\n".join(lines)

@@ -1,0 +1,540 @@
+"""`make bench`: the production stack with 100,000 products, measured with wrk in one run.
+
+    make bench                      # about 5 minutes; writes bench/results/latest.md
+    BENCH_QUICK=1 make bench        # 3-second runs, for checking that everything works
+
+Steps: PostgreSQL databases `bench` (BENCH_PRODUCTS, 100,000) and `bench_1k` (1,000) when
+PostgreSQL answers on 127.0.0.1:5432, else SQLite files in var/bench/; Redis db 2 when Redis
+answers. Seed both once (kept between runs), probe queries and server time in process, start
+nginx + granian (scripts/stack.py, the same configuration as `make serve`) on BENCH_PORT (8090)
+and BENCH_APP_PORT (8001), then run each scenario with wrk for a fixed time, to 127.0.0.1 only.
+The processes are stopped at the end, on Ctrl-C and on errors.
+
+Knobs: BENCH_DURATION (seconds per scenario, 10; 3 with BENCH_QUICK), BENCH_THREADS (wrk
+threads, 2), BENCH_CONNECTIONS (32), BENCH_WORKERS (granian workers, CPU count),
+BENCH_BLOCKING_THREADS (1), BENCH_OUTPUT (bench/results/latest.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+
+from stack import (  # noqa: E402
+    PG_HOST,
+    PG_PORT,
+    Backends,
+    Stack,
+    cpu_count,
+    ensure_postgres_database,
+    manage,
+    postgres_ready,
+    redis_ready,
+    stop_on_signals,
+)
+
+from bench import report, wrk  # noqa: E402
+
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+DURATION = int(os.environ.get("BENCH_DURATION") or (3 if QUICK else 10))
+PRODUCTS = int(os.environ.get("BENCH_PRODUCTS") or 100_000)
+SMALL = 1_000
+THREADS = int(os.environ.get("BENCH_THREADS") or 2)
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS") or 32)
+PORT = int(os.environ.get("BENCH_PORT") or 8090)
+APP_PORT = int(os.environ.get("BENCH_APP_PORT") or 8001)
+WORKERS = int(os.environ.get("BENCH_WORKERS") or cpu_count())
+BLOCKING_THREADS = int(os.environ.get("BENCH_BLOCKING_THREADS") or 1)
+OUTPUT = Path(os.environ.get("BENCH_OUTPUT") or ROOT / "bench" / "results" / "latest.md")
+WORK = ROOT / "var" / "bench"
+REDIS_DB = 2
+CHECKOUT_BODY = {
+    "shipping_address": {"name": "Bench Buyer", "line1": "1 Bench Street", "line2": "",
+                         "city": "Berlin", "postal_code": "10115", "country": "DE"},
+    "shipping_method": "standard",
+    "payment": {"card_number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030,
+                "cvc": "123"},
+}
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", flush=True)
+
+
+# --- databases and environment
+
+
+def databases() -> tuple[Backends, Backends]:
+    """(the 100k database, the 1k database), PostgreSQL when it answers, else SQLite."""
+    redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}" if redis_ready() else ""
+    if postgres_ready():
+        return (Backends(ensure_postgres_database("bench"), redis_url),
+                Backends(ensure_postgres_database("bench_1k"), redis_url))
+    return (Backends("", redis_url, WORK / "bench.sqlite3"),
+            Backends("", redis_url, WORK / "bench_1k.sqlite3"))
+
+
+def recreate(backends: Backends) -> None:
+    if backends.postgres:
+        name = backends.database_url.rsplit("/", 1)[-1]
+        subprocess.run(["dropdb", "-h", PG_HOST, "-p", str(PG_PORT), "-U", "postgres",
+                        "--if-exists", name], check=True)
+        ensure_postgres_database(name)
+    elif backends.sqlite_path is not None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{backends.sqlite_path}{suffix}").unlink(missing_ok=True)
+
+
+def secret_key() -> str:
+    path = WORK / "secret_key"
+    if not path.exists():
+        path.write_text(uuid.uuid4().hex + uuid.uuid4().hex)
+    return path.read_text().strip()
+
+
+def bench_env(backends: Backends) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+        **backends.env(),
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "PYTHONPATH": str(ROOT),
+        "SECRET_KEY": secret_key(),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SECURE_SSL_REDIRECT": "0",  # nginx speaks plain HTTP here
+        "SECURE_HSTS_SECONDS": "0",
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "INFO"),
+    }
+
+
+def task(env: dict[str, str], *args: str, timeout: float = 3600) -> dict:
+    """Run `python -m bench.tasks ...` and return the JSON of its last output line."""
+    python = str(ROOT / ".venv" / "bin" / "python")
+    completed = subprocess.run(
+        [python if Path(python).exists() else sys.executable, "-m", "bench.tasks", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+    )
+    lines = completed.stdout.strip().splitlines()
+    for line in lines[:-1]:
+        print(line, flush=True)
+    if completed.returncode != 0 or not lines:
+        raise RuntimeError(f"bench.tasks {args[0]} failed:\n{completed.stdout[-2000:]}"
+                           f"{completed.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+def prepare(backends: Backends, products: int) -> dict:
+    env = bench_env(backends)
+    manage("migrate", "--noinput", "-v0", env=env)
+    try:
+        return task(env, "seed", "--products", str(products))
+    except RuntimeError as error:
+        if "recreate it" not in str(error):
+            raise
+    say(f"the {products:,}-product database holds something else: recreating it")
+    recreate(backends)
+    manage("migrate", "--noinput", "-v0", env=env)
+    return task(env, "seed", "--products", str(products))
+
+
+# --- small HTTP helpers (to 127.0.0.1 only)
+
+
+def http_request(port: int, method: str, path: str, *, headers=None, body=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        payload = json.dumps(body).encode() if body is not None else None
+        all_headers = {"Content-Type": "application/json"} if payload else {}
+        connection.request(method, path, body=payload, headers={**all_headers, **(headers or {})})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def endpoint_exists(port: int, method: str, path: str) -> bool:
+    """An API route exists when it answers anything but 404/405 without credentials."""
+    status, _, _ = http_request(port, method, path, body={} if method == "POST" else None)
+    return status not in (404, 405)
+
+
+def fill_carts(port: int, buyers: list[dict]) -> int:
+    def add(buyer: dict) -> bool:
+        status, _, _ = http_request(
+            port, "POST", "/api/v1/cart/items",
+            headers={"Authorization": f"Bearer {buyer['token']}"},
+            body={"sku": buyer["sku"], "quantity": 1},
+        )
+        return status in (200, 201)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return sum(pool.map(add, buyers))
+
+
+def checkout_once(port: int, token: str, key: str) -> int:
+    status, _, _ = http_request(
+        port, "POST", "/api/v1/checkout",
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+        body=CHECKOUT_BODY,
+    )
+    return status
+
+
+# --- wrk scripts
+
+
+def browse_mix_script(info: dict, cookies: list[str], *, size: int = 10_000) -> tuple[str, int]:
+    """Visitors (half signed in) open catalog pages picked by popularity (Zipf over products),
+    and each page view loads its private header fragment, as the storefront's htmx does."""
+    rng = random.Random(2026)
+    products = info["products"]
+    zipf = [1 / (rank + 1) for rank in range(len(products))]
+    listing = ["/", "/products/", "/products/?sort=price", "/products/?sort=-price",
+               "/products/?sort=name", f"/products/?q={info['words']['common']}"]
+    listing += [f"/c/{slug}/" for slug in info["categories"]]
+    api = ["/api/v1/products", "/api/v1/categories"]
+    api += [f"/api/v1/products?category={slug}" for slug in info["top_categories"]]
+    pages = []
+    for _ in range(size):
+        roll = rng.random()
+        if roll < 0.30:
+            pages.append(rng.choice(listing))
+        elif roll < 0.90:
+            pages.append(f"/products/{rng.choices(products, weights=zipf)[0]}/")
+        elif roll < 0.95:
+            pages.append(rng.choice(api))
+        else:
+            pages.append(f"/api/v1/products/{rng.choices(products, weights=zipf)[0]}")
+    visitors = [""] * len(cookies) + cookies  # half anonymous, half signed in
+    script = f"""
+local pages = {wrk.lua_list(pages)}
+local visitors = {wrk.lua_list(visitors)}
+local n = 0
+local visitor = ""
+function init(args)
+  math.randomseed(1000 + tonumber(wrk.thread:get("id")))
+end
+function request()
+  n = n + 1
+  local headers = {{}}
+  if n % 2 == 1 then
+    visitor = visitors[math.random(#visitors)]
+    if visitor ~= "" then headers["Cookie"] = visitor end
+    return wrk.format("GET", pages[math.random(#pages)], headers)
+  end
+  if visitor ~= "" then headers["Cookie"] = visitor end
+  headers["HX-Request"] = "true"
+  return wrk.format("GET", "/fragments/header", headers)
+end
+"""
+    return script, len(set(pages))
+
+
+def checkout_script(tokens: list[str], run_id: str) -> str:
+    return f"""
+local tokens = {wrk.lua_list(tokens)}
+local body = {wrk.lua_string(json.dumps(CHECKOUT_BODY))}
+local index = 0
+counters = {{}}
+function init(args)
+  index = tonumber(wrk.thread:get("id")) + 1
+end
+function request()
+  local token = tokens[index]
+  if token == nil then
+    wrk.thread:stop()
+    token = "spent"
+  end
+  local key = "{run_id}-" .. index
+  index = index + {THREADS}
+  return wrk.format("POST", "/api/v1/checkout", {{
+    ["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json",
+    ["Idempotency-Key"] = key}}, body)
+end
+function response(status, headers, body)
+  local key = "status_" .. status
+  counters[key] = (counters[key] or 0) + 1
+end
+"""
+
+
+# --- nginx access log
+
+
+def cache_verdicts(log: Path, start: int, end: int | None = None) -> dict[str, dict[str, int]]:
+    """Cache verdicts per kind of request ("public" pages, "private" fragments) from nginx's
+    access log lines between byte offsets `start` and `end`."""
+    verdicts: dict[str, dict[str, int]] = {"public": {}, "private": {}}
+    with open(log, "rb") as handle:
+        handle.seek(start)
+        data = handle.read() if end is None else handle.read(end - start)
+        for raw in data.splitlines():
+            line = raw.decode(errors="replace")
+            try:
+                path = line.split('"', 2)[1].split(" ")[1]
+                verdict = line.rsplit("cache=", 1)[1].split(" ", 1)[0]
+            except IndexError:
+                continue
+            kind = "private" if path.startswith("/fragments/") else "public"
+            verdicts[kind][verdict] = verdicts[kind].get(verdict, 0) + 1
+    return verdicts
+
+
+# --- the run
+
+
+def machine() -> dict:
+    def version(command: list[str]) -> str:
+        if shutil.which(command[0]) is None:
+            return "not installed"
+        out = subprocess.run(command, capture_output=True, text=True, check=False)
+        return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) \
+            else "?"
+
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        model = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+                      if line.startswith("model name")), "")
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kb = int(meminfo.read_text().split()[1])
+        memory = f"{kb / 1024 / 1024:.1f} GiB"
+    git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                         text=True, check=False).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                           capture_output=True, text=True, check=False).stdout.strip()
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cores": cpu_count(),
+        "cpu": model or platform.processor(),
+        "memory": memory,
+        "load_before": os.getloadavg(),
+        "python": platform.python_version(),
+        "nginx": version(["nginx", "-v"]),
+        "wrk": version(["wrk", "-v"]).split(" [")[0],
+        "postgres": version(["psql", "--version"]),
+        "redis": version(["redis-server", "--version"]),
+        "git": git + (" (with uncommitted changes)" if dirty else ""),
+    }
+
+
+def main() -> int:
+    if not Path(wrk.WRK).exists():
+        say("wrk is not installed (apt-get install wrk)")
+        return 1
+    stop_on_signals()
+    WORK.mkdir(parents=True, exist_ok=True)
+    run_id = uuid.uuid4().hex[:8]
+    facts = machine()
+    results: dict = {"facts": facts, "quick": QUICK, "duration": DURATION, "threads": THREADS,
+                     "connections": CONNECTIONS, "workers": WORKERS,
+                     "blocking_threads": BLOCKING_THREADS, "scenarios": [], "notes": []}
+    big, small = databases()
+    results["backends"] = big.describe()
+    say(f"{facts['cores']} cores, load {facts['load_before'][0]:.2f}; {big.describe()}")
+
+    started = time.monotonic()
+    say(f"preparing the {PRODUCTS:,}-product and {SMALL:,}-product databases")
+    results["seed"] = {"big": prepare(big, PRODUCTS), "small": prepare(small, SMALL)}
+    env = bench_env(big)
+    manage("collectstatic", "--noinput", "-v0", env=env)
+    info = task(env, "catalog-info")
+    words = task(bench_env(small), "catalog-info")["words"]
+    results["words"] = words
+    say(f"prepared in {time.monotonic() - started:.0f}s; search words: {words}")
+
+    ceiling_dir = WORK / "ceiling"
+    ceiling_dir.mkdir(exist_ok=True)
+    stack = Stack(
+        env=env, workdir=WORK / "stack", port=PORT, app_port=APP_PORT, workers=WORKERS,
+        blocking_threads=BLOCKING_THREADS,
+        extra_locations=(
+            "# bench only: static files of the same sizes as the cached responses (the ceiling)\n"
+            "location /__bench/ceiling/ {\n"
+            f"    alias {ceiling_dir}/;\n"
+            "}\n"
+        ),
+    )
+
+    def measure(name: str, url: str, *, script: str = "", connections: int = CONNECTIONS,
+                duration: int = DURATION, **extra) -> wrk.Result:
+        say(f"wrk: {name} ({duration}s)")
+        result = wrk.run(name, url, workdir=WORK, duration=duration, threads=THREADS,
+                         connections=connections, script=script)
+        entry = {**result.__dict__, **extra}
+        entry.pop("output")
+        results["scenarios"].append(entry)
+        if result.failed:
+            say(f"  failed: {result.failed}")
+        else:
+            say(f"  {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f}"
+                f" ms{', errors ' + str(result.errors) if result.errors else ''}")
+        return result
+
+    try:
+        say(f"starting nginx :{PORT} -> granian :{APP_PORT} ({WORKERS} workers)")
+        stack.start()
+        front, app = stack.url, stack.app_url
+
+        # Availability of the parts other issues deliver.
+        orders_ready = all([
+            endpoint_exists(APP_PORT, "POST", "/api/v1/auth/token"),
+            endpoint_exists(APP_PORT, "POST", "/api/v1/cart/items"),
+            endpoint_exists(APP_PORT, "POST", "/api/v1/checkout"),
+            endpoint_exists(APP_PORT, "GET", "/api/v1/orders"),
+        ])
+        history_token = ""
+        if orders_ready:
+            say("creating a shopper with 50 orders (through the API)")
+            shopper = task(env, "buyers", "--prefix", f"history-{run_id}", "--count", "1",
+                           "--skus", "3", "--offset", "0", "--stock", "100000")
+            buyer = shopper["buyers"][0]
+            history_token = buyer["token"]
+            statuses = []
+            for number in range(50):
+                fill_carts(APP_PORT, [buyer])
+                statuses.append(checkout_once(APP_PORT, history_token, f"{run_id}-h{number}"))
+            made = sum(1 for status in statuses if status == 201)
+            results["history_orders"] = made
+            if made != 50:
+                results["notes"].append(f"only {made} of 50 history orders were created "
+                                        f"(statuses {sorted(set(statuses))})")
+        else:
+            results["notes"].append("order history and checkout: not available yet (the "
+                                    "auth/cart/checkout/orders endpoints do not answer)")
+
+        say("probing queries and server time in process (1k and 100k products)")
+        probe_args = ["probe", "--words", json.dumps({"common": words["common"],
+                                                      "rare": words["rare"]}),
+                      "--repeat", "30" if QUICK else "100"]
+        results["probe"] = {
+            "small": task(bench_env(small), *probe_args),
+            "big": task(env, *probe_args, *(["--token", history_token] if history_token
+                                             else [])),
+        }
+
+        # The ceiling: the cached page's and the cached API answer's exact bytes as files.
+        for name, path in (("page", "/products/"), ("api", "/api/v1/products")):
+            http_request(PORT, "GET", path)  # fills the cache
+            _, headers, body = http_request(PORT, "GET", path)
+            if headers.get("X-Cache-Status") != "HIT":
+                results["notes"].append(f"{path} was not a cache hit on the second request "
+                                        f"(X-Cache-Status {headers.get('X-Cache-Status')})")
+            (ceiling_dir / f"{name}.html").write_bytes(body)
+            results[f"{name}_bytes"] = len(body)
+
+        measure("nginx static file, catalog-page size (ceiling)",
+                f"{front}/__bench/ceiling/page.html", group="cached", key="ceiling_page")
+        measure("cached catalog page /products/ via nginx", f"{front}/products/",
+                group="cached", key="cached_page")
+        measure("nginx static file, catalog-API size (ceiling)",
+                f"{front}/__bench/ceiling/api.html", group="cached", key="ceiling_api")
+        measure("cached catalog API /api/v1/products via nginx", f"{front}/api/v1/products",
+                group="cached", key="cached_api")
+
+        cookies = task(env, "sessions", "--count", "100")["cookies"]
+        script, distinct = browse_mix_script(info, cookies)
+        log = stack.workdir / "access.log"
+        stack.reopen_nginx_logs()
+        warm_from = log.stat().st_size if log.exists() else 0
+        say(f"wrk: browse mix warm-up, not counted ({DURATION}s)")
+        wrk.run("browse mix warm-up", f"{front}/", workdir=WORK, duration=DURATION,
+                threads=THREADS, connections=CONNECTIONS, script=script)
+        stack.reopen_nginx_logs()
+        offset = log.stat().st_size
+        results["mix_warmup_verdicts"] = cache_verdicts(log, warm_from, offset)
+        measure("browse mix via nginx (half signed in, page + header fragment)", f"{front}/",
+                script=script, group="mix", key="mix", distinct_urls=distinct)
+        stack.reopen_nginx_logs()
+        results["mix_verdicts"] = cache_verdicts(log, offset)
+
+        measure("uncached product list /api/v1/products, granian direct",
+                f"{app}/api/v1/products", group="app", key="uncached_api")
+        measure("bare Django view, same rows (bench only), granian direct",
+                f"{app}/__bench/products", group="app", key="bare")
+        measure("uncached storefront list /products/, granian direct", f"{app}/products/",
+                group="app", key="uncached_page")
+        measure("Django hello world (bench only), granian direct", f"{app}/__bench/hello",
+                group="app", key="hello")
+
+        if orders_ready and history_token:
+            auth = {"Authorization": f"Bearer {history_token}"}
+            saturated = measure("order history /api/v1/orders (50 orders), granian direct",
+                                f"{app}/api/v1/orders", script=wrk.static_script(auth),
+                                group="orders", key="history")
+            if saturated.rps > 0:
+                connections = 8
+                target = saturated.rps / 2
+                delay = connections * 1000 / target - saturated.p50_ms / 2
+                measure("order history at half its saturated rate", f"{app}/api/v1/orders",
+                        script=wrk.static_script(auth, delay_ms=delay), connections=connections,
+                        group="orders", key="history_half", target_rps=round(target))
+
+            count = max(1500, 400 * DURATION)
+            say(f"checkout: {count} buyers with a cart each")
+            prefix = f"buyer-{run_id}"
+            buyers = task(env, "buyers", "--prefix", prefix, "--count", str(count),
+                          "--skus", "10", "--offset", "3", "--stock", "1000000")
+            filled = fill_carts(APP_PORT, buyers["buyers"])
+            result = measure("checkout POST /api/v1/checkout, granian direct",
+                             f"{app}/api/v1/checkout",
+                             script=checkout_script([b["token"] for b in buyers["buyers"]],
+                                                    run_id),
+                             group="orders", key="checkout", carts=filled)
+            after = task(env, "stock", "--skus", json.dumps(buyers["skus"]), "--prefix", prefix)
+            results["checkout_stock"] = {"stock_each": buyers["stock"], "after": after,
+                                         "created": result.counters}
+
+            say("oversell race: 100 buyers, 20 units")
+            prefix = f"race-{run_id}"
+            race = task(env, "buyers", "--prefix", prefix, "--count", "100",
+                        "--skus", "1", "--offset", "13", "--stock", "20")
+            fill_carts(APP_PORT, race["buyers"])
+            with ThreadPoolExecutor(max_workers=32) as pool:
+                statuses = list(pool.map(
+                    lambda pair: checkout_once(APP_PORT, pair[1]["token"], f"{run_id}-r{pair[0]}"),
+                    enumerate(race["buyers"])))
+            results["race"] = {
+                "buyers": 100, "stock": 20,
+                "statuses": {str(s): statuses.count(s) for s in sorted(set(statuses))},
+                "after": task(env, "stock", "--skus", json.dumps(race["skus"]), "--prefix", prefix),
+            }
+    except KeyboardInterrupt:
+        say("interrupted: stopping")
+        return 130
+    except Exception as error:
+        results["notes"].append(f"the run stopped early: {type(error).__name__}: {error}")
+        say(f"failed: {error}")
+        for process in stack.processes:
+            print(f"--- {process.name} log tail:\n{process.tail(15)}", file=sys.stderr)
+        results["failed"] = True
+    finally:
+        stack.stop()
+
+    results["facts"]["load_after"] = os.getloadavg()
+    results["seconds"] = round(time.monotonic() - started)
+    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    OUTPUT.with_suffix(".json").write_text(json.dumps(results, indent=1, default=str))
+    OUTPUT.write_text(report.markdown(results))
+    say(f"wrote {OUTPUT} in {results['seconds']}s")
+    return 1 if results.get("failed") else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
