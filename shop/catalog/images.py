@@ -385,7 +385,6 @@ def _bowl(p: Pen, c: RGB, d: RGB):
     p.rect((0.4, 0.69, 0.6, 0.73), _shade(c, 0.15), 0.01)  # foot
     p.ellipse((0.2, 0.42, 0.8, 0.5), fill=_shade(c, 0.1))  # rim
     p.ellipse((0.22, 0.43, 0.78, 0.49), fill=_shade(c, 0.25))  # inside
-    p.arc((0.2, 0.2, 0.8, 0.72), 20, 60, _mix(c, (255, 255, 255), 0.35), 0.01)  # highlight
     return 0.36, 0.64, 0.73
 
 
@@ -522,7 +521,9 @@ def render(
     draw = ImageDraw.Draw(image)
 
     disc = Pen(draw, canvas, zoom=1.0 if not view else 1.15)
-    disc.ellipse((0.17, 0.13, 0.83, 0.79), fill=_mix(light, (255, 255, 255), 0.45))
+    # a pale disc behind the product; a pale product gets a slightly darker one instead
+    disc_colour = _mix(deep, (0, 0, 0), 0.06) if dim else _mix(light, (255, 255, 255), 0.45)
+    disc.ellipse((0.17, 0.13, 0.83, 0.79), fill=disc_colour)
     draw_shape, lift, zoom = SHAPES.get(shape_name, SHAPES["box"])
     mirror = bool(view)
     if view:
