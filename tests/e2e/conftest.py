@@ -75,6 +75,11 @@ class PageWatch:
         if parts.hostname not in self.allowed_hosts:
             self.foreign_requests.append(request.url)
 
+    def on_request_failed(self, request) -> None:
+        # A fragment still loading when the shopper clicks on is cancelled by the navigation.
+        if request.failure != "net::ERR_ABORTED":
+            self.failed_requests.append(f"{request.url} {request.failure}")
+
     def on_console(self, message) -> None:
         if message.type == "error":
             where = message.location or {}
@@ -111,10 +116,7 @@ def page(browser_context, page_watch):
     page.on("request", page_watch.on_request)
     page.on("console", page_watch.on_console)
     page.on("pageerror", lambda error: page_watch.console_errors.append(str(error)))
-    page.on(
-        "requestfailed",
-        lambda request: page_watch.failed_requests.append(f"{request.url} {request.failure}"),
-    )
+    page.on("requestfailed", page_watch.on_request_failed)
     page.on(
         "response",
         lambda response: (
@@ -138,6 +140,8 @@ def screenshot(page, artifacts_dir):
         original = page.viewport_size
         for label, size in sizes:
             page.set_viewport_size(size)
+            page.evaluate("window.scrollTo(0, 0)")  # sticky header: capture from the top
+            page.wait_for_timeout(50)
             path = folder / f"{name}-{label}.png"
             # caret="initial": hiding the caret leaves style="" on inputs, which htmx then
             # re-applies on swap and the CSP (style-src 'self') rightly blocks.

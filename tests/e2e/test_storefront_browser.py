@@ -8,6 +8,31 @@ from tests.factories import create_category, create_product
 
 pytestmark = pytest.mark.browser
 
+# What any storefront page must get right, whoever renders it: labels, alt text, names for
+# links and buttons, one h1, a language, and nothing inline that the CSP would block.
+BASIC_A11Y = """() => {
+  const problems = [];
+  for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+    if (!el.labels.length && !el.getAttribute("aria-label")) problems.push("unlabelled " + el.name);
+  }
+  for (const img of document.querySelectorAll("img:not([alt])")) problems.push("no alt " + img.src);
+  for (const el of document.querySelectorAll("a[href], button")) {
+    if (!el.textContent.trim() && !el.getAttribute("aria-label")) {
+      problems.push("nameless " + el.outerHTML);
+    }
+  }
+  const h1s = document.querySelectorAll("h1").length;
+  if (h1s !== 1) problems.push(h1s + " h1 elements");
+  if (!document.documentElement.lang) problems.push("no lang");
+  for (const el of document.querySelectorAll("[style]")) problems.push("style on " + el.tagName);
+  for (const el of document.querySelectorAll("script:not([src])")) problems.push("inline script");
+  return problems;
+}"""
+
+
+def assert_basic_accessibility(page):
+    assert page.evaluate(BASIC_A11Y) == [], page.url
+
 
 def seed_shop():
     """A catalog rich enough to look like a shop: categories, subcategories, variants."""
@@ -113,6 +138,7 @@ def test_shopper_finds_a_tee_and_picks_a_size(page, page_watch, screenshot, live
     nav.get_by_role("link", name="Sign in").wait_for()
     page.get_by_role("heading", name="Featured").wait_for()
     assert page.get_by_role("link", name=re.compile("Organic Cotton Tee")).first.is_visible()
+    assert_basic_accessibility(page)
     screenshot("home")
 
     # A category: its subcategories' products are there too.
@@ -123,6 +149,7 @@ def test_shopper_finds_a_tee_and_picks_a_size(page, page_watch, screenshot, live
     for name in ("Organic Cotton Tee", "Heavyweight Hoodie", "Waxed Field Jacket"):
         assert results.get_by_text(name).is_visible()
     assert results.get_by_text("Stoneware Mug").count() == 0
+    assert_basic_accessibility(page)
     screenshot("category")
 
     # The header search box.
@@ -131,6 +158,7 @@ def test_shopper_finds_a_tee_and_picks_a_size(page, page_watch, screenshot, live
     search.press("Enter")
     page.wait_for_url(re.compile(r"/products/\?q=cotton\+tee$"))
     assert page.locator("#results .product-card").count() == 1
+    assert_basic_accessibility(page)
     screenshot("search")
 
     # The product page, then another size: htmx swaps the buy box and the URL follows.
@@ -139,6 +167,7 @@ def test_shopper_finds_a_tee_and_picks_a_size(page, page_watch, screenshot, live
     buy_box = page.locator(".buy-box")
     assert buy_box.locator("#price").inner_text() == "€24.00"
     assert page.get_by_role("radio", name="S / White").is_checked()
+    assert_basic_accessibility(page)
     screenshot("product")
 
     page.locator("label", has_text="L / Navy").click()
@@ -168,7 +197,64 @@ def test_filters_update_the_results_in_place(page, page_watch, screenshot):
 
     page.get_by_label("In stock only").check()
     page.wait_for_url(re.compile(r"in_stock=on"))
+    page.get_by_role("link", name="Clear filters").wait_for()  # the filter panel follows too
     page.locator("#results").get_by_text("Brass Desk Lamp").wait_for(state="detached")
     assert "Waxed Field Jacket" not in page.locator("#results").inner_text()
     screenshot("listing-filtered")
+
+    page.get_by_label("Minimum price").fill("1000")
+    page.get_by_label("Minimum price").press("Enter")
+    page.get_by_text("No products match these filters.").wait_for()
+    screenshot("listing-empty", mobile=False)
+    page_watch.assert_clean()
+
+
+def test_next_page_shows_the_rest(page, page_watch, screenshot, settings):
+    settings.SHOP_PAGE_SIZE = 4  # the live server runs in this process
+    seed_shop()
+    page.goto("/c/clothing/?sort=price")
+    first = page.locator("#results .product-name").all_inner_texts()
+    assert first == [
+        "Organic Cotton Tee",
+        "Striped Breton Tee",
+        "Heavyweight Hoodie",
+        "Waxed Field Jacket",
+    ]
+    page.goto("/products/?sort=price")
+    seen = page.locator("#results .product-name").all_inner_texts()
+    screenshot("listing-paged", mobile=False)
+    page.get_by_role("link", name="Next page").click()
+    page.wait_for_url(re.compile(r"cursor="))
+    seen += page.locator("#results .product-name").all_inner_texts()
+    page.get_by_role("link", name="Next page").click()
+    page.wait_for_url(re.compile(r"cursor="))
+    seen += page.locator("#results .product-name").all_inner_texts()
+    assert page.get_by_role("link", name="Next page").count() == 0
+    assert len(seen) == len(set(seen)) == 11
+    page.get_by_role("link", name="First page").click()
+    page.wait_for_url(re.compile(r"/products/\?sort=price$"))
+    page_watch.assert_clean()
+
+
+def test_keyboard_shopper_sees_focus_and_can_pick_a_size(page, page_watch):
+    seed_shop()
+    page.goto("/products/organic-cotton-tee/")
+
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.bounding_box()["x"] >= 0  # shown on screen once focused
+
+    page.get_by_role("radio", name="S / White").focus()
+    label = page.locator("label[for=v-TEE-S-WHT]")
+    assert label.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"
+
+    # Arrow keys move through the options; htmx swaps the buy box and keeps the focus.
+    page.keyboard.press("ArrowDown")
+    page.wait_for_url(re.compile(r"\?variant=TEE-M-WHT$"))
+    page.locator("#availability", has_text="Sold out").wait_for()
+    assert page.evaluate("document.activeElement.id") == "v-TEE-M-WHT"
+    page.keyboard.press("ArrowDown")
+    page.locator("#price", has_text="€26.00").wait_for()
+    assert page.evaluate("document.activeElement.id") == "v-TEE-L-NVY"
     page_watch.assert_clean()
