@@ -3,7 +3,7 @@
 from csp.decorators import csp_update
 from ninja import NinjaAPI
 
-from . import accounts, auth, catalog, errors
+from . import accounts, auth, cart, catalog, errors, orders
 from .renderers import OrjsonRenderer
 
 api = NinjaAPI(
@@ -22,3 +22,5 @@ errors.install(api)
 auth.install(api)
 api.add_router("", catalog.router)
 api.add_router("", accounts.router)
+api.add_router("", cart.router)
+api.add_router("", orders.router)

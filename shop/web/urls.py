@@ -1,6 +1,8 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from .views import accounts, catalog, fragments, health
+from .views import accounts, cart, catalog, checkout, fragments, health, orders
+
+register_converter(orders.OrderNumberConverter, "order_number")
 
 app_name = "web"
 
@@ -11,6 +13,30 @@ urlpatterns = [
     path("products/<slug:slug>/", catalog.product_detail, name="product_detail"),
     path("fragments/header", fragments.header, name="header_fragment"),
     path("healthz", health.healthz, name="healthz"),
+    # cart, checkout, orders (shop/web/views/{cart,checkout,orders}.py): all private, no-store
+    path("cart/", cart.cart_page, name="cart"),
+    path("cart/add/", cart.cart_add, name="cart_add"),
+    path("cart/update/", cart.cart_update, name="cart_update"),
+    path("cart/remove/", cart.cart_remove, name="cart_remove"),
+    path(
+        "fragments/add-to-cart/<slug:slug>",
+        cart.add_to_cart_fragment,
+        name="add_to_cart_fragment",
+    ),
+    path("fragments/cart-count", cart.cart_count_fragment, name="cart_count_fragment"),
+    path("checkout/", checkout.checkout_start, name="checkout"),
+    path("checkout/address/", checkout.checkout_address, name="checkout_address"),
+    path("checkout/delivery/", checkout.checkout_shipping, name="checkout_shipping"),
+    path("checkout/payment/", checkout.checkout_payment, name="checkout_payment"),
+    path("checkout/review/", checkout.checkout_review, name="checkout_review"),
+    path("checkout/place/", checkout.checkout_place, name="checkout_place"),
+    path(
+        "checkout/complete/<order_number:number>/",
+        checkout.checkout_complete,
+        name="checkout_complete",
+    ),
+    path("account/orders/", orders.order_list, name="order_list"),
+    path("account/orders/<order_number:number>/", orders.order_detail, name="order_detail"),
     # accounts (shop/web/views/accounts.py): all private, no-store
     path("account/", accounts.account, name="account"),
     path("account/register/", accounts.register, name="register"),

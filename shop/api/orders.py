@@ -1,0 +1,66 @@
+"""Checkout and orders API (SPEC §4). Private, no-store (shop/policy/cache.py). Orders are read
+only through shop.policy.access: another user's order answers exactly like a missing one."""
+
+from django.http import HttpResponse
+from ninja import Header, Query, Router, Schema, Status
+from pydantic import Field
+
+from shop.orders import services
+from shop.orders.payments import CardDetails, gateway
+from shop.policy import access
+
+from .auth import bearer
+from .schemas.orders import CheckoutIn, OrderListOut, OrderOut
+
+router = Router(tags=["orders"], auth=bearer)
+
+
+class OrderListQuery(Schema):
+    cursor: str | None = Field(None, max_length=20, description="next_cursor of the last page")
+    limit: int = Field(20, ge=1, le=access.ORDER_PAGE_MAX)
+
+
+@router.post("/checkout", response={201: OrderOut}, url_name="checkout")
+def checkout(
+    request,
+    payload: CheckoutIn,
+    response: HttpResponse,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    """Places the caller's cart as an order and charges the card. Totals come from the
+    server. 402 when the card is declined (nothing charged, nothing reserved), 409 when stock
+    ran out, 422 for invalid card or address. With an `Idempotency-Key`, the same key again
+    returns the same order (header `Idempotent-Replayed: true`)."""
+    address = services.ShippingAddress.clean(**payload.shipping_address.dict())
+    card = gateway().tokenize(
+        card=CardDetails(
+            number=payload.payment.card_number,
+            exp_month=payload.payment.exp_month,
+            exp_year=payload.payment.exp_year,
+            cvc=payload.payment.cvc,
+        )
+    )
+    placed = services.checkout_place_order(
+        principal=request.auth,
+        address=address,
+        shipping_method_code=payload.shipping_method,
+        card=card,
+        idempotency_key=idempotency_key,
+    )
+    if placed.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(201, access.access_order(viewer=request.auth, number=placed.order.number))
+
+
+@router.get("/orders", response=OrderListOut, url_name="order_list")
+def order_list(request, query: Query[OrderListQuery]):
+    """The caller's orders, newest first. `next_cursor` pages on."""
+    return access.order_list_for(
+        viewer=request.auth, cursor=query.cursor, limit=query.limit, with_lines=True
+    )
+
+
+@router.get("/orders/{number}", response=OrderOut, url_name="order_detail")
+def order_detail(request, number: str):
+    """One of the caller's orders. Another user's number answers 404, like a missing one."""
+    return access.access_order(viewer=request.auth, number=number)

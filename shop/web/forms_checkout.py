@@ -1,0 +1,76 @@
+"""Storefront cart and checkout forms. They shape input; the rules (stock, caps, address and
+card checks) live in shop/cart/services.py and shop/orders/. No form here has a price, total,
+owner or status field: the server computes those."""
+
+from django import forms
+
+from shop.cart.models import MAX_LINE_QUANTITY
+from shop.orders.services import FIELD_LIMITS, SHIPPING_COUNTRIES
+
+
+def _attrs(**attrs: str) -> dict[str, str]:
+    return {key.replace("_", "-"): value for key, value in attrs.items()}
+
+
+class CartLineForm(forms.Form):
+    sku = forms.CharField(max_length=64)
+    quantity = forms.IntegerField(min_value=0, max_value=MAX_LINE_QUANTITY, required=False)
+
+
+class AddressForm(forms.Form):
+    name = forms.CharField(
+        label="Full name", max_length=FIELD_LIMITS["name"],
+        widget=forms.TextInput(attrs=_attrs(autocomplete="shipping name")),
+    )
+    line1 = forms.CharField(
+        label="Address", max_length=FIELD_LIMITS["line1"],
+        widget=forms.TextInput(attrs=_attrs(autocomplete="shipping address-line1")),
+    )
+    line2 = forms.CharField(
+        label="Apartment, suite, etc. (optional)", max_length=FIELD_LIMITS["line2"],
+        required=False,
+        widget=forms.TextInput(attrs=_attrs(autocomplete="shipping address-line2")),
+    )
+    postal_code = forms.CharField(
+        label="Postal code", max_length=FIELD_LIMITS["postal_code"],
+        widget=forms.TextInput(attrs=_attrs(autocomplete="shipping postal-code")),
+    )
+    city = forms.CharField(
+        label="City", max_length=FIELD_LIMITS["city"],
+        widget=forms.TextInput(attrs=_attrs(autocomplete="shipping address-level2")),
+    )
+    country = forms.ChoiceField(
+        label="Country",
+        choices=sorted(SHIPPING_COUNTRIES.items(), key=lambda item: item[1]),
+        widget=forms.Select(attrs=_attrs(autocomplete="shipping country")),
+    )
+
+
+class ShippingForm(forms.Form):
+    shipping_method = forms.CharField(max_length=40)
+
+
+class PaymentForm(forms.Form):
+    """The card goes from this form to the gateway's tokenize() and nowhere else; on an error
+    the number is never rendered back into the page."""
+
+    card_number = forms.CharField(
+        label="Card number", max_length=23,
+        widget=forms.TextInput(attrs=_attrs(
+            autocomplete="cc-number", inputmode="numeric", placeholder="1234 1234 1234 1234"
+        )),
+    )
+    exp_month = forms.IntegerField(
+        label="Month", min_value=1, max_value=12,
+        widget=forms.NumberInput(attrs=_attrs(autocomplete="cc-exp-month", placeholder="MM")),
+    )
+    exp_year = forms.IntegerField(
+        label="Year", min_value=2000, max_value=2100,
+        widget=forms.NumberInput(attrs=_attrs(autocomplete="cc-exp-year", placeholder="YYYY")),
+    )
+    cvc = forms.CharField(
+        label="Security code", max_length=4,
+        widget=forms.TextInput(attrs=_attrs(
+            autocomplete="cc-csc", inputmode="numeric", placeholder="CVC"
+        )),
+    )

@@ -1,0 +1,249 @@
+"""Storefront checkout: address -> shipping method -> payment -> review -> place order.
+
+All private, no-store (shop/policy/cache.py), for signed-in shoppers (a guest signs in first and
+their cart comes along). The steps' answers are kept in the session (CHECKOUT_KEY); each step
+checks that the steps before it are done and sends the shopper back to the first one that is
+not, so no step can be skipped. The card never reaches the session: the payment step hands it
+to the gateway's tokenize() and keeps only the token, the brand and the last four digits.
+
+Placing the order sends an Idempotency-Key made at the payment step, so a double click or a
+resubmitted form places one order. The cart's fingerprint, shown on the review page, must
+still match when the order is placed: if the cart changed meanwhile, the shopper reviews again.
+"""
+
+import secrets
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shop.cart.services import cart_summary
+from shop.core.errors import Conflict, InvalidInput, ShopError
+from shop.orders.payments import CardDetails, CardToken, PaymentDeclined, gateway
+from shop.orders.pricing import free_shipping_threshold, shipping_price, totals_for
+from shop.orders.services import SHIPPING_COUNTRIES, ShippingAddress, checkout_place_order
+from shop.policy.access import access_order, address_list_for, cart_for
+from shop.shipping.selectors import shipping_method_get, shipping_method_list
+
+from ..forms_checkout import AddressForm, PaymentForm, ShippingForm
+from .accounts import signin_required
+
+CHECKOUT_KEY = "bfm_checkout"
+LAST_ORDER_KEY = "bfm_checkout_last_order"
+STEPS = ("address", "shipping", "payment", "review")
+STEP_LABELS = {"address": "Address", "shipping": "Delivery", "payment": "Payment",
+               "review": "Review"}
+
+
+def _state(request: HttpRequest) -> dict:
+    state = request.session.get(CHECKOUT_KEY)
+    return state if isinstance(state, dict) else {}
+
+
+def _save(request: HttpRequest, state: dict) -> None:
+    request.session[CHECKOUT_KEY] = state
+
+
+def _missing_step(state: dict, before: str) -> str | None:
+    """The first step before `before` that is not done, or None."""
+    for step in STEPS[: STEPS.index(before)]:
+        if step == "address" and not isinstance(state.get("address"), dict):
+            return step
+        if step == "shipping" and not state.get("shipping_method"):
+            return step
+        if step == "payment" and not (isinstance(state.get("card"), dict) and state.get("key")):
+            return step
+    return None
+
+
+def _summary(request: HttpRequest):
+    return cart_summary(cart=cart_for(viewer=request.principal, session=request.session))
+
+
+def _guard(request: HttpRequest, step: str):
+    """(state, summary, None) when `step` may be shown, else (.., .., a redirect)."""
+    summary = _summary(request)
+    if summary.is_empty:
+        for notice in summary.notices:
+            messages.info(request, notice)
+        messages.info(request, "Your cart is empty: add something before checking out.")
+        return None, summary, redirect("web:cart")
+    state = _state(request)
+    missing = _missing_step(state, step)
+    if missing is not None:
+        return state, summary, redirect(f"web:checkout_{missing}")
+    return state, summary, None
+
+
+def _page(request, template: str, step: str, summary, state: dict, **context):
+    method_code = state.get("shipping_method")
+    totals = None
+    if method_code and STEPS.index(step) > STEPS.index("shipping"):
+        try:
+            totals = totals_for(
+                subtotal=summary.subtotal, method=shipping_method_get(code=method_code)
+            )
+        except InvalidInput:
+            totals = None
+    context = {
+        "step": step,
+        "steps": [(name, STEP_LABELS[name]) for name in STEPS],
+        "step_index": STEPS.index(step),
+        "summary": summary,
+        "totals": totals,
+        "state": state,
+        "country_name": SHIPPING_COUNTRIES.get((state.get("address") or {}).get("country", "")),
+        **context,
+    }
+    return render(request, template, context)
+
+
+@signin_required
+@require_GET
+def checkout_start(request: HttpRequest) -> HttpResponse:
+    _, _, blocked = _guard(request, "review")
+    return blocked or redirect("web:checkout_review")
+
+
+@signin_required
+@require_http_methods(["GET", "POST"])
+def checkout_address(request: HttpRequest) -> HttpResponse:
+    state, summary, blocked = _guard(request, "address")
+    if blocked:
+        return blocked
+    saved = list(address_list_for(viewer=request.principal)[:5])
+    initial = state.get("address") or (
+        {field: getattr(saved[0], field) for field in
+         ("name", "line1", "line2", "city", "postal_code", "country")}
+        if saved else {"name": request.principal.user.name, "country": "DE"}
+    )
+    form = AddressForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            address = ShippingAddress.clean(**form.cleaned_data)
+        except InvalidInput as error:
+            form.add_error(None, error.message)
+        else:
+            _save(request, {**state, "address": address.as_dict()})
+            return redirect("web:checkout_shipping")
+    return _page(request, "web/checkout/address.html", "address", summary, state, form=form,
+                 saved=saved)
+
+
+@signin_required
+@require_http_methods(["GET", "POST"])
+def checkout_shipping(request: HttpRequest) -> HttpResponse:
+    state, summary, blocked = _guard(request, "shipping")
+    if blocked:
+        return blocked
+    methods = [
+        (method, shipping_price(method=method, subtotal=summary.subtotal))
+        for method in shipping_method_list()
+    ]
+    error = None
+    if request.method == "POST":
+        form = ShippingForm(request.POST)
+        if form.is_valid() and any(m.code == form.cleaned_data["shipping_method"]
+                                   for m, _ in methods):
+            _save(request, {**state, "shipping_method": form.cleaned_data["shipping_method"]})
+            return redirect("web:checkout_payment")
+        error = "Choose how we should deliver your order."
+    chosen = state.get("shipping_method") or "standard"
+    return _page(request, "web/checkout/shipping.html", "shipping", summary, state,
+                 methods=methods, chosen=chosen, error=error,
+                 free_over=free_shipping_threshold())
+
+
+@signin_required
+@require_http_methods(["GET", "POST"])
+def checkout_payment(request: HttpRequest) -> HttpResponse:
+    state, summary, blocked = _guard(request, "payment")
+    if blocked:
+        return blocked
+    form = PaymentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            card = gateway().tokenize(card=CardDetails(
+                number=data["card_number"], exp_month=data["exp_month"],
+                exp_year=data["exp_year"], cvc=data["cvc"],
+            ))
+        except InvalidInput as error:
+            form.add_error(None, error.message)
+        else:
+            # A new attempt, a new key: retries of *this* attempt place one order.
+            _save(request, {**state, "card": card.as_dict(), "key": secrets.token_urlsafe(24)})
+            return redirect("web:checkout_review")
+    if form.is_bound:  # never render the card number or the code back into the page
+        form.data = form.data.copy()
+        for field in ("card_number", "cvc"):
+            form.data[field] = ""
+    return _page(request, "web/checkout/payment.html", "payment", summary, state, form=form)
+
+
+@signin_required
+@require_GET
+def checkout_review(request: HttpRequest) -> HttpResponse:
+    state, summary, blocked = _guard(request, "review")
+    if blocked:
+        return blocked
+    for notice in summary.notices:
+        messages.info(request, notice)
+    return _page(request, "web/checkout/review.html", "review", summary, state,
+                 shipping_name=_method_name(state.get("shipping_method")))
+
+
+def _method_name(code: str | None) -> str:
+    try:
+        return shipping_method_get(code=code or "").name
+    except InvalidInput:
+        return ""
+
+
+@signin_required
+@require_POST
+def checkout_place(request: HttpRequest) -> HttpResponse:
+    last = request.session.get(LAST_ORDER_KEY)
+    if not _state(request) and isinstance(last, str):  # a resubmitted form after success
+        return redirect("web:checkout_complete", number=last)
+    state, summary, blocked = _guard(request, "review")
+    if blocked:
+        return blocked
+    if request.POST.get("cart") != summary.fingerprint:
+        messages.info(request, "Your cart changed since you reviewed it. Please check it again.")
+        return redirect("web:checkout_review")
+    try:
+        placed = checkout_place_order(
+            principal=request.principal,
+            address=ShippingAddress.clean(**state["address"]),
+            shipping_method_code=state["shipping_method"],
+            card=CardToken.from_dict(state["card"]),
+            idempotency_key=state["key"],
+        )
+    except PaymentDeclined as error:
+        _save(request, {k: v for k, v in state.items() if k not in ("card", "key")})
+        messages.error(request, error.message)
+        return redirect("web:checkout_payment")
+    except Conflict as error:  # sold out meanwhile, cart changed: back to the cart
+        messages.error(request, error.message)
+        return redirect("web:cart")
+    except InvalidInput as error:  # the shipping method or address is no longer valid
+        messages.error(request, error.message)
+        return redirect("web:checkout_shipping")
+    except ShopError as error:
+        messages.error(request, error.message)
+        return redirect("web:checkout_review")
+    request.session.pop(CHECKOUT_KEY, None)
+    request.session[LAST_ORDER_KEY] = placed.order.number
+    return redirect("web:checkout_complete", number=placed.order.number)
+
+
+@signin_required
+@require_GET
+def checkout_complete(request: HttpRequest, number: str) -> HttpResponse:
+    order = access_order(viewer=request.principal, number=number)
+    return render(request, "web/checkout/complete.html", {
+        "order": order, "lines": list(order.lines.all()),
+        "country_name": SHIPPING_COUNTRIES.get(order.ship_country, order.ship_country),
+    })

@@ -1,0 +1,92 @@
+"""Cart, checkout and order history run a fixed number of queries, whatever the number of
+lines or orders (measured; the numbers are in the closing note of issue 4).
+
+The API's bearer authentication costs one query (the user), measured on GET /api/v1/me; the
+storefront's session comes from the cache and the user costs one query. What each of our
+routes adds on top is fixed:
+- GET /api/v1/cart, GET /cart/: the cart, its lines with variants and products (2);
+- POST /api/v1/checkout: 14 statements plus 6 savepoints (claim the key; lock the cart, read
+  its lines, lock the variants, take the stock, insert the order, its lines, link the key,
+  empty the cart; mark paid, record the payment; read the order and its lines back), plus the
+  shipping method;
+- GET /api/v1/orders: the orders, their lines (2); GET /account/orders/: the orders (1).
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import create_product
+
+from .fixtures import checkout_body
+
+pytestmark = pytest.mark.django_db
+
+API_AUTH = 1  # asserted below against GET /api/v1/me
+WEB_AUTH = 1
+CART = 2
+CHECKOUT = 21 - 1  # everything after authentication, savepoints included
+ORDER_HISTORY_API = 2
+ORDER_HISTORY_PAGE = 1
+
+
+def fill_cart(client, catalog, lines: int, prefix: str) -> None:
+    for index in range(lines):
+        product = create_product(f"{prefix} thing {index}", category=catalog.home,
+                                 variants=[{"price": "3.00", "stock": 50}])
+        response = client.post("/api/v1/cart/items",
+                               {"sku": product.variants.get().sku, "quantity": 2},
+                               content_type="application/json")
+        assert response.status_code == 200
+
+
+def queries(call) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = call()
+    assert response.status_code in (200, 201), response.content
+    return len(context.captured_queries)
+
+
+def test_bearer_authentication_costs_one_query(alice_api):
+    assert queries(lambda: alice_api.get("/api/v1/me")) == API_AUTH
+
+
+@pytest.mark.parametrize("lines", [1, 12])
+def test_cart_queries_do_not_grow_with_lines(catalog, alice_api, alice_web, lines,
+                                             django_assert_num_queries):
+    fill_cart(alice_api, catalog, lines, "cart")
+    alice_web.get("/cart/")  # warm the session cache, as any browser's second page does
+    with django_assert_num_queries(API_AUTH + CART):
+        alice_api.get("/api/v1/cart")
+    with django_assert_num_queries(WEB_AUTH + CART):
+        alice_web.get("/cart/")
+
+
+@pytest.mark.parametrize("lines", [1, 12])
+def test_checkout_queries_do_not_grow_with_lines(catalog, alice_api, lines,
+                                                 django_assert_num_queries):
+    fill_cart(alice_api, catalog, lines, "checkout")
+    with django_assert_num_queries(API_AUTH + CHECKOUT):
+        response = alice_api.post("/api/v1/checkout", checkout_body(),
+                                  content_type="application/json", HTTP_IDEMPOTENCY_KEY="q")
+    assert response.status_code == 201
+    assert len(response.json()["items"]) == lines
+
+
+@pytest.mark.parametrize("orders", [1, 7])
+def test_order_history_queries_do_not_grow_with_orders(catalog, alice_api, alice_web, orders,
+                                                       django_assert_num_queries):
+    for index in range(orders):
+        fill_cart(alice_api, catalog, 3, f"history {index}")
+        assert alice_api.post("/api/v1/checkout", checkout_body(),
+                              content_type="application/json").status_code == 201
+    alice_web.get("/account/orders/")
+    with django_assert_num_queries(API_AUTH + ORDER_HISTORY_API):
+        body = alice_api.get("/api/v1/orders").json()
+    assert len(body["items"]) == orders
+    assert all(len(o["items"]) == 3 for o in body["items"])
+    with django_assert_num_queries(WEB_AUTH + ORDER_HISTORY_PAGE):
+        page = alice_web.get("/account/orders/")
+    assert page.content.count(b'href="/account/orders/BFM-') == orders
+    assert WEB_AUTH + ORDER_HISTORY_PAGE <= 4
+    assert API_AUTH + ORDER_HISTORY_API <= 4
