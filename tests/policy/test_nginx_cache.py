@@ -119,7 +119,7 @@ def test_private_pages_are_never_cached_nor_shared(nginx_cache, people):
     visitors = {
         # a real sign-in through the cache, the way a browser does it
         "alice": (
-            {"Cookie": sign_in_through(nginx_cache._client, email=alice.email, password=PASSWORD)},
+            {"Cookie": sign_in_through(nginx_cache.client, email=alice.email, password=PASSWORD)},
             alice_marks,
             bob_marks,
         ),

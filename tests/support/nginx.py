@@ -205,15 +205,20 @@ class NginxCache:
 
     # --- use
 
+    @property
+    def client(self) -> httpx.Client:
+        """The cookie-less httpx client on this cache (for posts, forms, other methods)."""
+        if self._client is None:
+            raise RuntimeError("nginx is not running")
+        return self._client
+
     def get(self, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
         return self.request("GET", path, headers=headers)
 
     def request(
         self, method: str, path: str, headers: dict[str, str] | None = None, **kwargs
     ) -> httpx.Response:
-        if self._client is None:
-            raise RuntimeError("nginx is not running")
-        return self._client.request(method, path, headers=headers, **kwargs)
+        return self.client.request(method, path, headers=headers, **kwargs)
 
     def logs(self) -> str:
         """nginx's stderr, error log and access log (method, URI, status, cache status)."""
