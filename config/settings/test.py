@@ -25,6 +25,7 @@ STORAGES = {
 }
 LOG_DIR = os.environ.get("TEST_LOG_DIR", tempfile.gettempdir())
 
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the live server thread and the test share it through WAL.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}

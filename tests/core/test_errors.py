@@ -6,7 +6,6 @@ import re
 import uuid
 from contextlib import contextmanager
 
-import pytest
 from django.db import DatabaseError, connection
 
 from tests.factories import create_user
@@ -196,11 +195,7 @@ def test_unknown_api_path_gets_the_json_404(live_http, catalog):
         assert not re.search(r"docs_url|/api/v1/docs", response.text), error
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known bug: Ninja answers a wrong method itself (PathView._not_allowed) with a "
-    "text/html 'Method not allowed', not the SPEC §4 error shape; shop/api owns the fix.",
-)
 def test_wrong_method_on_an_api_route_gets_the_error_shape(live_http, catalog):
     response = live_http.request("DELETE", "/api/v1/products")
     assert_api_error(response, 405, "method_not_allowed")
+    assert "GET" in response.headers["Allow"]
