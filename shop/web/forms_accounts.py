@@ -14,7 +14,15 @@ def _attrs(**attrs: str) -> dict[str, str]:
     return {key.replace("_", "-"): value for key, value in attrs.items()}
 
 
-class SignInForm(forms.Form):
+class NoColonMixin:
+    """Labels read "Email address", not "Email address:"."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class SignInForm(NoColonMixin, forms.Form):
     email = forms.EmailField(
         label="Email address",
         max_length=254,
@@ -28,7 +36,7 @@ class SignInForm(forms.Form):
     )
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(NoColonMixin, forms.Form):
     name = forms.CharField(
         label="Your name",
         max_length=150,
@@ -48,7 +56,7 @@ class RegisterForm(forms.Form):
     )
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(NoColonMixin, forms.Form):
     name = forms.CharField(
         label="Your name",
         max_length=150,
@@ -56,7 +64,7 @@ class ProfileForm(forms.Form):
     )
 
 
-class AddressForm(forms.ModelForm):
+class AddressForm(NoColonMixin, forms.ModelForm):
     class Meta:
         model = Address
         fields = ["name", "line1", "line2", "city", "postal_code", "country", "is_default"]
@@ -71,14 +79,14 @@ class AddressForm(forms.ModelForm):
         labels = {"is_default": "Use as my default shipping address"}
 
 
-class ShopPasswordChangeForm(PasswordChangeForm):
+class ShopPasswordChangeForm(NoColonMixin, PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = PASSWORD_HELP
         self.fields["new_password2"].label = "Repeat the new password"
 
 
-class ShopPasswordResetForm(PasswordResetForm):
+class ShopPasswordResetForm(NoColonMixin, PasswordResetForm):
     email = forms.EmailField(
         label="Email address",
         max_length=254,
@@ -89,7 +97,7 @@ class ShopPasswordResetForm(PasswordResetForm):
         return self.cleaned_data["email"].strip().lower()
 
 
-class ShopSetPasswordForm(SetPasswordForm):
+class ShopSetPasswordForm(NoColonMixin, SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = PASSWORD_HELP
