@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from shop.catalog.models import Product
@@ -125,6 +126,26 @@ def test_category_filter_includes_subcategories(client, catalog):
         "brass-desk-lamp",
         "stoneware-mug",
     }
+
+
+def test_category_filter_reaches_every_level_below(client, catalog):
+    organic = create_category("Organic Tees", parent=catalog.tees)
+    create_product("Hemp Tee", category=organic)
+    assert set(slugs(get_json(client, f"{API}/products?category=clothing"))) == {
+        "organic-cotton-tee",
+        "heavyweight-hoodie",
+        "hemp-tee",
+    }
+    assert slugs(get_json(client, f"{API}/products?category=organic-tees")) == ["hemp-tee"]
+
+
+@pytest.mark.postgres
+def test_search_ignores_case_beyond_ascii(client, catalog):
+    # SQLite's LIKE folds ASCII letters only; PostgreSQL (production) folds every letter.
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite compares non-ASCII letters case-sensitively")
+    create_product("Écru Linen Shirt", slug="ecru-linen-shirt", category=catalog.clothing)
+    assert slugs(get_json(client, f"{API}/products?q=%C3%A9CRU")) == ["ecru-linen-shirt"]
 
 
 def test_price_range_is_inclusive(client, catalog):

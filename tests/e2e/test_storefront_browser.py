@@ -258,3 +258,11 @@ def test_keyboard_shopper_sees_focus_and_can_pick_a_size(page, page_watch):
     page.locator("#price", has_text="€26.00").wait_for()
     assert page.evaluate("document.activeElement.id") == "v-TEE-L-NVY"
     page_watch.assert_clean()
+
+
+def test_api_docs_work_from_our_own_origin(page, page_watch):
+    page.goto("/api/v1/docs")
+    page.locator(".swagger-ui .title", has_text="Buy_From_Me API").wait_for()
+    page.get_by_text("/api/v1/products/{slug}").first.wait_for()  # the schema was loaded
+    assert any(url.endswith("/static/ninja/swagger-ui-bundle.js") for url in page_watch.requests)
+    page_watch.assert_clean()
