@@ -181,21 +181,29 @@ def markdown(results: dict) -> str:
         "",
         "## Throughput and latency",
         "",
-        "| scenario | req/s | p50 ms | p90 ms | p99 ms | errors |",
-        "|---|---:|---:|---:|---:|---|",
+        "| scenario | req/s | p50 ms | p90 ms | p99 ms | errors | CPU ms/req: nginx, app, db |",
+        "|---|---:|---:|---:|---:|---|---|",
     ]
     for s in results["scenarios"]:
         if s.get("failed"):
-            lines.append(f"| {s['name']} | failed: {s['failed'][:120]} | | | | |")
+            lines.append(f"| {s['name']} | failed: {s['failed'][:120]} | | | | | |")
             continue
         errors = ", ".join(f"{k} {v}" for k, v in s["errors"].items()) or "0"
+        cpu = s.get("cpu_ms") or {}
+        cpu_text = " / ".join(f"{cpu.get(part, 0):.3f}" for part in ("nginx", "granian",
+                                                                      "postgres"))
         lines.append(f"| {s['name']} | {s['rps']:,.0f} | {s['p50_ms']:.2f} | {s['p90_ms']:.2f} "
-                     f"| {s['p99_ms']:.2f} | {errors} |")
+                     f"| {s['p99_ms']:.2f} | {errors} | {cpu_text} |")
     lines += [
         "",
         f"Sizes: catalog page {results.get('page_bytes', '?'):,} bytes, catalog API answer "
         f"{results.get('api_bytes', '?'):,} bytes (uncompressed: wrk sends no "
         "Accept-Encoding). Through nginx = port 8090; granian direct = port 8001.",
+        "",
+        "CPU ms/req: CPU time the nginx processes, the granian processes and the PostgreSQL "
+        "backends of the bench database used during the run, divided by the requests served "
+        "(read from /proc). Other load on the machine barely changes it, unlike req/s; wrk's "
+        "own CPU is not included.",
     ]
 
     mix = _scenario(results, "mix")

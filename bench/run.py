@@ -42,6 +42,7 @@ from stack import (  # noqa: E402
     cpu_count,
     ensure_postgres_database,
     manage,
+    postgres_cpu_seconds,
     postgres_ready,
     redis_ready,
     stop_on_signals,
@@ -372,13 +373,21 @@ def main() -> int:
         ),
     )
 
+    def database_cpu() -> float:
+        return postgres_cpu_seconds(big.database_url.rsplit("/", 1)[-1]) if big.postgres else 0.0
+
     def measure(name: str, url: str, *, script: str = "", connections: int = CONNECTIONS,
                 duration: int = DURATION, **extra) -> wrk.Result:
         say(f"wrk: {name} ({duration}s)")
+        before = {**stack.cpu_seconds(), "postgres": database_cpu()}
         result = wrk.run(name, url, workdir=WORK, duration=duration, threads=THREADS,
                          connections=connections, script=script)
+        after = {**stack.cpu_seconds(), "postgres": database_cpu()}
         entry = {**result.__dict__, **extra}
         entry.pop("output")
+        if result.requests:  # CPU milliseconds per request, per part of the stack
+            entry["cpu_ms"] = {part: round((after[part] - before[part]) * 1000 / result.requests,
+                                           3) for part in before}
         results["scenarios"].append(entry)
         if result.failed:
             say(f"  failed: {result.failed}")

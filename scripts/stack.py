@@ -222,6 +222,41 @@ def render_nginx_config(
     return path
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU time of every live process in process group `pgid` (Linux /proc).
+    Used to measure what a request costs the server itself, which other load on the machine
+    changes far less than requests per second."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # after the command: state ppid pgrp session ... utime(14th) stime(15th) of the line
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+def postgres_cpu_seconds(database: str) -> float:
+    """CPU seconds of the PostgreSQL backends serving `database` right now (their process
+    title is "postgres: <user> <database> <client> ...")."""
+    total = 0
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            title = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if not title.startswith("postgres: ") or title.split()[2:3] != [database]:
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
 @dataclass
 class Process:
     name: str
@@ -230,6 +265,9 @@ class Process:
 
     def alive(self) -> bool:
         return self.popen.poll() is None
+
+    def cpu_seconds(self) -> float:
+        return group_cpu_seconds(self.popen.pid) if self.alive() else 0.0
 
     def stop(self, timeout: float = 10) -> None:
         if not self.alive():
@@ -361,6 +399,10 @@ class Stack:
         for process in reversed(self.processes):
             process.stop()
         self.processes.clear()
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds used so far by each process group (granian, nginx)."""
+        return {process.name: process.cpu_seconds() for process in self.processes}
 
     def reopen_nginx_logs(self) -> None:
         """Flush nginx's buffered access log to disk (USR1 reopens and flushes it)."""
