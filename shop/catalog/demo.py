@@ -13,6 +13,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -901,6 +902,72 @@ def _draw_images(specs: list[ProductSpec], workers: int) -> list[list[str]]:
         return list(pool.map(image_module.write_product_images, specs))
 
 
+@contextmanager
+def _sqlite_cache() -> Iterator[None]:
+    """A bigger SQLite page cache while seeding: index inserts stop waiting on I/O."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute("PRAGMA cache_size = -262144")  # up to 256 MiB, used only as needed
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+class _BatchWriter:
+    """Writes a batch of generated products, variants and images in one transaction."""
+
+    PRODUCT_COLUMNS = [
+        "id", "category", "name", "slug", "description", "price", "currency", "image",
+        "is_active", "is_featured", "created_at",
+    ]  # fmt: skip
+    VARIANT_COLUMNS = ["product", "sku", "options", "price", "currency", "stock", "position"]
+    IMAGE_COLUMNS = ["product", "path", "alt", "position"]
+
+    def __init__(self, categories: dict[str, int]) -> None:
+        self.categories = categories
+        self.currency = settings.SHOP_CURRENCY
+        self.adapt_datetime = connection.ops.adapt_datetimefield_value
+        self._options: dict[tuple, object] = {}
+
+    def adapt_options(self, options: dict[str, str]) -> object:
+        key = tuple(options.items())
+        if key not in self._options:
+            self._options[key] = connection.ops.adapt_json_value(options, None)
+        return self._options[key]
+
+    def write(self, specs: list[ProductSpec], paths: list[list[str]]) -> tuple[int, int]:
+        """Returns (variants, images) written."""
+        currency, categories = self.currency, self.categories
+        with transaction.atomic():
+            ids = _allocate_ids(Product, len(specs))
+            products = [
+                (pk, categories[spec.category], spec.name, spec.slug, spec.description,
+                 spec.price, currency, own[0] if own else "", True, spec.is_featured,
+                 self.adapt_datetime(spec.created_at))
+                for pk, spec, own in zip(ids, specs, paths, strict=True)
+            ]  # fmt: skip
+            _insert(Product, self.PRODUCT_COLUMNS, products)
+            variants = [
+                (pk, v.sku, self.adapt_options(v.options), v.price, currency, v.stock, position)
+                for pk, spec in zip(ids, specs, strict=True)
+                for position, v in enumerate(spec.variants)
+            ]
+            _insert(Variant, self.VARIANT_COLUMNS, variants)
+            images = [
+                (pk, path, spec.name[:200], position)
+                for pk, spec, own in zip(ids, specs, paths, strict=True)
+                for position, path in enumerate(own)
+            ]
+            _insert(ProductImage, self.IMAGE_COLUMNS, images)
+        return len(variants), len(images)
+
+
 def seed_products(
     count: int,
     *,
@@ -912,9 +979,10 @@ def seed_products(
     """Create ``count`` demo products (and the categories) with bulk inserts, batch by batch.
 
     images=True draws one or two images per product (about 25 ms each); images=False points
-    every product at one of a few shared images per subcategory, drawn once.
+    every product at one of a few shared images per subcategory and shape, drawn once.
     Product.price and Product.image are set directly, as product_refresh_summary would.
-    Each batch is one transaction with a few multi-row INSERTs per table.
+    Each batch is one transaction with a few multi-row INSERTs (COPY on PostgreSQL) per table,
+    and the next batch is generated in a thread meanwhile.
     """
     from . import images as image_module
 
@@ -928,86 +996,35 @@ def seed_products(
     generator = ProductGenerator(seed=seed, taken_slugs=taken_slugs, taken_skus=taken_skus)
     shared = None if images else image_module.shared_images()
     workers = min(4, os.cpu_count() or 1)
-
-    ops = connection.ops
-    adapt_datetime = ops.adapt_datetimefield_value
-    json_cache: dict[tuple, object] = {}
-
-    def adapt_options(options: dict[str, str]):
-        key = tuple(options.items())
-        if key not in json_cache:
-            json_cache[key] = ops.adapt_json_value(options, None)
-        return json_cache[key]
-
-    currency = settings.SHOP_CURRENCY
     specs_iter = generator.products(count, start=start)
-    remaining = count
-    while remaining > 0:
-        size = min(batch_size, remaining)
+    sizes = [min(batch_size, count - first) for first in range(0, count, batch_size)]
+
+    def prepare(size: int) -> tuple[list[ProductSpec], list[list[str]]]:
+        """Invent a batch and draw its images: no database work, so it can run in a thread."""
         specs = [next(specs_iter) for _ in range(size)]
-        remaining -= size
         if shared is None:
-            paths_per_product = _draw_images(specs, workers)
-        else:
-            paths_per_product = []
-            for spec in specs:
-                options = shared.get((spec.category, spec.shape)) or shared[spec.category, None]
-                paths_per_product.append([options[spec.serial % len(options)]])
-        with transaction.atomic():
-            ids = _allocate_ids(Product, size)
-            _insert(
-                Product,
-                [
-                    "id",
-                    "category",
-                    "name",
-                    "slug",
-                    "description",
-                    "price",
-                    "currency",
-                    "image",
-                    "is_active",
-                    "is_featured",
-                    "created_at",
-                ],
-                [
-                    (
-                        pk,
-                        categories[spec.category],
-                        spec.name,
-                        spec.slug,
-                        spec.description,
-                        spec.price,
-                        currency,
-                        paths[0] if paths else "",
-                        True,
-                        spec.is_featured,
-                        adapt_datetime(spec.created_at),
-                    )
-                    for pk, spec, paths in zip(ids, specs, paths_per_product, strict=True)
-                ],
-            )
-            variants = [
-                (pk, v.sku, adapt_options(v.options), v.price, currency, v.stock, position)
-                for pk, spec in zip(ids, specs, strict=True)
-                for position, v in enumerate(spec.variants)
-            ]
-            _insert(
-                Variant,
-                ["product", "sku", "options", "price", "currency", "stock", "position"],
-                variants,
-            )
-            product_images = [
-                (pk, path, spec.name[:200], position)
-                for pk, spec, paths in zip(ids, specs, paths_per_product, strict=True)
-                for position, path in enumerate(paths)
-            ]
-            _insert(ProductImage, ["product", "path", "alt", "position"], product_images)
-        result.products += size
-        result.variants += len(variants)
-        result.images += len(product_images)
-        result.seconds = time.monotonic() - started
-        if progress is not None:
-            progress(result)
+            return specs, _draw_images(specs, workers)
+        paths = []
+        for spec in specs:
+            choices = shared.get((spec.category, spec.shape)) or shared[spec.category, None]
+            paths.append([choices[spec.serial % len(choices)]])
+        return specs, paths
+
+    writer = _BatchWriter(categories)
+    # SQLite and psycopg release the GIL while they work, so generating the next batch in a
+    # thread overlaps with writing this one.
+    with _sqlite_cache(), ThreadPoolExecutor(max_workers=1) as preparer:
+        upcoming = preparer.submit(prepare, sizes[0]) if sizes else None
+        for index, size in enumerate(sizes):
+            specs, paths = upcoming.result()
+            if index + 1 < len(sizes):
+                upcoming = preparer.submit(prepare, sizes[index + 1])
+            variants, images_written = writer.write(specs, paths)
+            result.products += size
+            result.variants += variants
+            result.images += images_written
+            result.seconds = time.monotonic() - started
+            if progress is not None:
+                progress(result)
     result.seconds = time.monotonic() - started
     return result
