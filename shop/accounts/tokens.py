@@ -233,6 +233,11 @@ def refresh_tokens_revoke_for(*, user: User) -> int:
     )
 
 
+def refresh_tokens_purge_expired() -> int:
+    deleted, _ = RefreshToken.objects.filter(expires_at__lt=timezone.now()).delete()
+    return deleted
+
+
 def refresh_token_find(raw: str) -> RefreshToken | None:
     if not raw or len(raw) > 200:
         return None

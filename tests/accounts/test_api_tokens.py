@@ -175,3 +175,16 @@ def test_concurrent_uses_of_one_refresh_token_let_at_most_one_through(ann):
     assert not RefreshToken.objects.filter(
         family=RefreshToken.objects.first().family, revoked_at__isnull=True, used_at__isnull=True
     ).exists()
+
+
+def test_expired_refresh_tokens_are_refused_and_purged(api, ann):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    pair = api.sign_in()
+    RefreshToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert_unauthorized(api.post("/api/v1/auth/refresh", {"refresh": pair["refresh"]}))
+    call_command("purge_refresh_tokens", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert not RefreshToken.objects.exists()
