@@ -216,10 +216,11 @@ def markdown(results: dict) -> str:
             "categories, a popular search, API lists; product pages by Zipf popularity over "
             "the 2,000 newest and featured products), picked at random; 200 visitors, 100 "
             "signed in with real sessions (their Cookie header is sent with every request). "
-            "Each page view is followed by the page's private `/fragments/header` request, as "
-            "htmx does in the browser, so half the requests are private and always reach "
-            "Django. The measured run follows a warm-up run of the same mix (steady state: the "
-            "misses left are the long tail of product pages seen for the first time).",
+            "Each page view is followed by the page's two private fragments "
+            "(`/fragments/header`, `/fragments/cart-count`), as htmx does in the browser, so "
+            "two requests in three are private and always reach Django. The measured run "
+            "follows a warm-up run of the same mix (steady state: the misses left are the long "
+            "tail of product pages seen for the first time).",
             "",
             f"- public pages: {sum(public.values()):,} requests, cache verdicts "
             f"{dict(sorted(public.items()))}: **{_fmt(hit and hit * 100, '{:.1f}')}% hits**",

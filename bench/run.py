@@ -200,7 +200,8 @@ def checkout_once(port: int, token: str, key: str) -> int:
 
 def browse_mix_script(info: dict, cookies: list[str], *, size: int = 10_000) -> tuple[str, int]:
     """Visitors (half signed in) open catalog pages picked by popularity (Zipf over products),
-    and each page view loads its private header fragment, as the storefront's htmx does."""
+    and each page view loads its two private fragments (header, cart count), as the
+    storefront's htmx does."""
     rng = random.Random(2026)
     products = info["products"]
     zipf = [1 / (rank + 1) for rank in range(len(products))]
@@ -229,17 +230,19 @@ local visitor = ""
 function init(args)
   math.randomseed(1000 + tonumber(wrk.thread:get("id")))
 end
+local fragments = {{"/fragments/header", "/fragments/cart-count"}}
 function request()
   n = n + 1
   local headers = {{}}
-  if n % 2 == 1 then
+  local step = n % 3
+  if step == 1 then
     visitor = visitors[math.random(#visitors)]
     if visitor ~= "" then headers["Cookie"] = visitor end
     return wrk.format("GET", pages[math.random(#pages)], headers)
   end
   if visitor ~= "" then headers["Cookie"] = visitor end
   headers["HX-Request"] = "true"
-  return wrk.format("GET", "/fragments/header", headers)
+  return wrk.format("GET", fragments[step == 2 and 1 or 2], headers)
 end
 """
     return script, len(set(pages))
@@ -468,7 +471,7 @@ def main() -> int:
         stack.reopen_nginx_logs()
         offset = log.stat().st_size
         results["mix_warmup_verdicts"] = cache_verdicts(log, warm_from, offset)
-        measure("browse mix via nginx (half signed in, page + header fragment)", f"{front}/",
+        measure("browse mix via nginx (half signed in, page + 2 private fragments)", f"{front}/",
                 script=script, group="mix", key="mix", distinct_urls=distinct)
         stack.reopen_nginx_logs()
         results["mix_verdicts"] = cache_verdicts(log, offset)
