@@ -12,12 +12,18 @@ def _attrs(**attrs: str) -> dict[str, str]:
     return {key.replace("_", "-"): value for key, value in attrs.items()}
 
 
-class CartLineForm(forms.Form):
+class ShopForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class CartLineForm(ShopForm):
     sku = forms.CharField(max_length=64)
     quantity = forms.IntegerField(min_value=0, max_value=MAX_LINE_QUANTITY, required=False)
 
 
-class AddressForm(forms.Form):
+class AddressForm(ShopForm):
     name = forms.CharField(
         label="Full name", max_length=FIELD_LIMITS["name"],
         widget=forms.TextInput(attrs=_attrs(autocomplete="shipping name")),
@@ -46,11 +52,11 @@ class AddressForm(forms.Form):
     )
 
 
-class ShippingForm(forms.Form):
+class ShippingForm(ShopForm):
     shipping_method = forms.CharField(max_length=40)
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(ShopForm):
     """The card goes from this form to the gateway's tokenize() and nowhere else; on an error
     the number is never rendered back into the page."""
 
