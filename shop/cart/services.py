@@ -8,6 +8,7 @@ Quantities are checked against the stock available now and capped at MAX_LINE_QU
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.sessions.backends.base import SessionBase
@@ -25,6 +26,8 @@ from .models import MAX_LINE_QUANTITY, Cart, CartLine
 from .selectors import EMPTY_CART, CartSummary, cart_lines, line_view
 
 MAX_SKU_LENGTH = 64
+# As long as a session lives (settings.SESSION_COOKIE_AGE is 14 days), and a little more.
+GUEST_CART_LIFETIME = dt.timedelta(days=30)
 
 
 class OutOfStock(Conflict):
@@ -258,3 +261,11 @@ def cart_merge_on_sign_in(*, session: SessionBase, user: User) -> CartChange:
     guest.delete()
     guest_token_retire(session)
     return CartChange(notices=notices)
+
+
+def carts_prune_abandoned(*, older_than: dt.timedelta = GUEST_CART_LIFETIME) -> int:
+    """Deletes guest carts nobody touched for `older_than` (their browser's session is gone or
+    will never come back). Users' carts stay. Returns how many."""
+    cutoff = timezone.now() - older_than
+    _, per_model = Cart.objects.filter(user__isnull=True, updated_at__lt=cutoff).delete()
+    return per_model.get(Cart._meta.label, 0)

@@ -36,7 +36,7 @@ BOB_ADDRESS = {
 def checkout_body(address: dict | None = None, *, card: str = GOOD_CARD, method="standard",
                   **extra) -> dict:
     return {
-        "shipping_address": address or ALICE_ADDRESS,
+        "shipping_address": dict(address or ALICE_ADDRESS),
         "shipping_method": method,
         "payment": {"card_number": card, "exp_month": 12, "exp_year": 2099, "cvc": "123"},
         **extra,
