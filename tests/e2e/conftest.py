@@ -29,6 +29,13 @@ DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 390, "height": 844}
 
 
+@pytest.fixture(autouse=True)
+def _restore_migration_data(django_db_serialized_rollback):
+    """Every test here uses live_server, so its database is emptied (flushed) afterwards,
+    including the rows that migrations create (the shipping methods). Serialized rollback
+    puts those rows back before each test, so tests do not depend on their order."""
+
+
 @pytest.fixture(scope="session")
 def browser(live_server) -> Iterator:
     """The live server (and so the test database) comes first and goes last: Playwright's sync
