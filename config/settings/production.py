@@ -17,6 +17,9 @@ if not ALLOWED_HOSTS:
 
 # TLS ends at nginx, which sets X-Forwarded-Proto (deploy/nginx.conf).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# ... and X-Forwarded-For: believed only from these addresses (shop/monitoring/client.py), so
+# that throttles and lockouts see shoppers, not nginx. Set it for a proxy on another host.
+TRUSTED_PROXY = os.environ.get("TRUSTED_PROXY", "127.0.0.1,::1")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
