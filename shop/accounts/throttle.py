@@ -14,6 +14,7 @@ Both answer 429 with Retry-After. The client address is shop.monitoring.client.c
 """
 
 import hashlib
+import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -37,6 +38,16 @@ def email_fingerprint(email: str) -> str:
     return hashlib.sha256(email_normalize(email).encode("utf-8")).hexdigest()[:16]
 
 
+def throttle_address(request: HttpRequest) -> str:
+    """The client address as throttles and lockouts count it: an IPv4 address, or the /64 an
+    IPv6 address belongs to (one subscriber usually holds a whole /64 and could rotate
+    through it)."""
+    address = client_ip(request)
+    if ":" in address:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return address
+
+
 def throttle_check(*, request: HttpRequest, scope: str, account: str = "") -> None:
     """Count one attempt for `scope` by this client (and account, when given); raise Throttled
     when any of the scope's limits is exceeded. Every attempt counts, allowed or not."""
@@ -49,7 +60,7 @@ def throttle_check(*, request: HttpRequest, scope: str, account: str = "") -> No
                 continue
             value = email_normalize(account)
         else:
-            value = client_ip(request) or "unknown"
+            value = throttle_address(request) or "unknown"
         subject = cache_keys.throttle_subject(scope=scope, kind=kind, value=value)
         usage = get_usage(
             request,

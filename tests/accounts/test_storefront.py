@@ -346,3 +346,13 @@ def test_every_account_page_is_private_no_store(client, ann, path, signed_in):
         client.force_login(ann)
     response = client.get(path)
     assert response["Cache-Control"] == "private, no-store", path
+
+
+def test_disabling_an_account_ends_its_sessions(client, ann):
+    from shop.accounts import services
+
+    sign_in(client)
+    assert client.get("/account/").status_code == 200
+    services.user_disable(user=ann)
+    assert client.get("/account/").status_code == 302
+    assert sign_in(client, REMOTE_ADDR="10.9.4.1").status_code == 200  # refused, same answer

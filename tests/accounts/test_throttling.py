@@ -274,3 +274,16 @@ def test_rotating_x_forwarded_for_does_not_escape_the_address_cap(api, db, setti
         for n in range(IP_CAP + 1)
     ]
     assert statuses[-1] == 429
+
+
+def test_ipv6_clients_are_counted_per_slash_64(api, db):
+    """Rotating through one's own /64 does not escape the address cap."""
+    statuses = [
+        api.post(
+            "/api/v1/auth/token",
+            {"email": f"nobody{n}@example.com", "password": "x"},
+            ip=f"2001:db8:1:2::{n + 1:x}",
+        ).status_code
+        for n in range(IP_CAP + 1)
+    ]
+    assert statuses[-1] == 429
