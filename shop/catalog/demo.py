@@ -872,6 +872,18 @@ def _insert(model: type[Product], columns: list[str], rows: list[tuple]) -> None
     """A plain multi-row INSERT of already adapted values: bulk_create without the models."""
     if not rows:
         return
+    # Columns added to the model later and not named here get their default (one value for
+    # the whole batch), as bulk_create would give them; db_default ones are left to the DB.
+    named = {model._meta.get_field(name).column for name in columns}
+    extra = [
+        field
+        for field in model._meta.concrete_fields
+        if field.column not in named and not field.primary_key and not field.has_db_default()
+    ]
+    if extra:
+        defaults = tuple(field.get_db_prep_save(field.get_default(), connection) for field in extra)
+        columns = [*columns, *(field.name for field in extra)]
+        rows = [row + defaults for row in rows]
     qn = connection.ops.quote_name
     names = ", ".join(qn(model._meta.get_field(name).column) for name in columns)
     if connection.vendor == "postgresql":  # COPY: several times faster than INSERT

@@ -200,3 +200,13 @@ def test_add_generated_image_to_an_existing_product(db, media):
     assert tee.image == path == "products/plain-tee.webp"
     assert tee.images.get().alt == "Plain Tee"
     assert (media / path).is_file()
+
+
+def test_bulk_insert_fills_in_defaults_of_unnamed_columns(db):
+    from shop.catalog.demo import _insert
+
+    mug = create_product("Mug", category=create_category("Home"))
+
+    _insert(ProductImage, ["product", "path", "alt"], [(mug.pk, "products/mug.webp", "Mug")])
+
+    assert mug.images.get().position == 0
