@@ -73,19 +73,24 @@ def catalog_info(args) -> None:
         .order_by("-is_featured", "-created_at", "-pk")
         .values_list("slug", flat=True)[: args.products]
     )
-    names = Product.objects.order_by("pk").values_list("name", flat=True)[:20000]
-    words = Counter(word.lower() for name in names for word in set(name.split()) if len(word) > 2)
+    names = list(Product.objects.values_list("name", flat=True))
+    words = Counter(word.lower() for name in names for word in set(name.split()) if len(word) > 3)
     ranked = [word for word, _ in words.most_common() if word.isalpha()]
     total = len(names) or 1
-    # a common word (the most frequent) and a rarer one (about 0.5% of products)
-    rare = next((w for w in ranked if words[w] / total <= 0.005), ranked[-1] if ranked else "")
+
+    def near(share: float) -> str:
+        """The word whose share of product names is closest to `share`."""
+        return min(ranked, key=lambda w: abs(words[w] / total - share)) if ranked else ""
+
+    # Search words across frequencies: the most common, about 1%, about 0.2%, and none.
+    chosen = {"common": ranked[0] if ranked else "", "1%": near(0.01), "0.2%": near(0.002),
+              "no match": "qzxv"}
     emit({
         "top_categories": top,
         "categories": [slug for slug, _ in categories],
         "products": products,
-        "words": {"common": ranked[0] if ranked else "", "rare": rare,
-                  "common_share": round(words[ranked[0]] / total, 4) if ranked else 0,
-                  "rare_share": round(words[rare] / total, 4) if rare else 0},
+        "words": {kind: {"word": word, "share": round(words[word] / total, 4)}
+                  for kind, word in chosen.items()},
     })
 
 
@@ -193,6 +198,7 @@ def probe(args) -> None:
         urls.append(("API list, category", f"/api/v1/products?category={top.slug}", {}))
     for kind, word in words.items():
         urls.append((f"API search, {kind} word", f"/api/v1/products?q={word}", {}))
+        urls.append((f"storefront search, {kind} word", f"/products/?q={word}", {}))
     client = _client()
     cursor = None
     for _ in range(20):  # page 21: keyset pagination must not slow down with depth
@@ -206,7 +212,6 @@ def probe(args) -> None:
         urls.append(("storefront product page", f"/products/{product.slug}/", {}))
     urls += [
         ("storefront product list", "/products/", {}),
-        ("storefront search", f"/products/?q={words.get('common', '')}", {}),
         ("bare view (bench only)", "/__bench/products", {}),
         ("hello world (bench only)", "/__bench/hello", {}),
     ]

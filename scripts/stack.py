@@ -243,12 +243,17 @@ def group_cpu_seconds(pgid: int) -> float:
 
 def postgres_cpu_seconds(database: str) -> float:
     """CPU seconds of the PostgreSQL backends serving `database` right now (their process
-    title is "postgres: <user> <database> <client> ...")."""
+    title is "postgres: [cluster:] <user> <database> <client> <state>")."""
     total = 0
     for proc in Path("/proc").glob("[0-9]*"):
         try:
             title = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            if not title.startswith("postgres: ") or title.split()[2:3] != [database]:
+            if not title.startswith("postgres: "):
+                continue
+            words = title.split()
+            while words and words[0].endswith(":"):  # "postgres:", "15/main:"
+                words.pop(0)
+            if words[1:2] != [database]:  # user, database, client, state
                 continue
             fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
@@ -302,6 +307,7 @@ class Stack:
     blocking_threads: int = 1
     nginx_workers: int | str = "auto"
     extra_locations: str = ""
+    fresh_cache: bool = False  # empty nginx's cache at start (the benchmark starts cold)
     static_root: Path | None = None
     media_root: Path | None = None
     processes: list[Process] = field(default_factory=list)
@@ -341,6 +347,8 @@ class Stack:
         nginx = nginx_binary()
         if nginx is None:
             raise RuntimeError("nginx is not installed (apt-get install nginx)")
+        if self.fresh_cache:
+            shutil.rmtree(self.workdir / "cache", ignore_errors=True)
         atexit.register(self.stop)
         app_env = {
             **self.env,
