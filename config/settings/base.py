@@ -30,7 +30,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, for admins (superusers) only: shop/staff/admin_site.py
+    "shop.staff.admin_site.ShopAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,8 +47,10 @@ INSTALLED_APPS = [
     "shop.shipping",
     "shop.cart",
     "shop.orders",
+    "shop.staff",
     "shop.web",
     "shop.api",
+    "shop.dashboard",
 ]
 
 # The order matters and is the same in every environment (tests run exactly this list):
@@ -57,6 +60,9 @@ INSTALLED_APPS = [
 #   way out, so that it has the last word on Cache-Control and Set-Cookie.
 MIDDLEWARE = [
     "shop.core.middleware.RequestContextMiddleware",
+    # Request metrics (route, status, latency, cache policy) and the client context for
+    # security events; sees the final response (shop/monitoring/middleware.py).
+    "shop.monitoring.middleware.MonitoringMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "shop.policy.middleware.CachePolicyMiddleware",
@@ -283,6 +289,19 @@ SHOP_PAYMENT_GATEWAY = os.environ.get(
 )
 
 NINJA_PAGINATION_MAX_LIMIT = SHOP_API_MAX_LIMIT
+
+# --- Staff dashboard and monitoring (shop/dashboard, shop/staff, shop/monitoring;
+# docs/monitoring.md)
+SHOP_LOW_STOCK_THRESHOLD = int(os.environ.get("SHOP_LOW_STOCK_THRESHOLD", "5"))
+# Security alerts are POSTed here as JSON (Slack/PagerDuty/Datadog relay, SIEM); empty: none.
+SHOP_ALERT_WEBHOOK_URL = os.environ.get("SHOP_ALERT_WEBHOOK_URL", "")
+SHOP_ALERT_WEBHOOK_SECRET = os.environ.get("SHOP_ALERT_WEBHOOK_SECRET", "")  # HMAC signature
+SHOP_ALERT_WEBHOOK_TIMEOUT = float(os.environ.get("SHOP_ALERT_WEBHOOK_TIMEOUT", "3"))
+SHOP_ALERT_WEBHOOK_ATTEMPTS = int(os.environ.get("SHOP_ALERT_WEBHOOK_ATTEMPTS", "4"))
+SHOP_ALERT_WEBHOOK_BACKOFF = float(os.environ.get("SHOP_ALERT_WEBHOOK_BACKOFF", "1"))
+# /metrics (Prometheus): with a token, only `Authorization: Bearer <token>`; without one,
+# loopback clients that did not come through a proxy.
+SHOP_METRICS_TOKEN = os.environ.get("SHOP_METRICS_TOKEN", "")
 
 # --- Logging: one JSON object per line on stderr; every line carries the request id.
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -101,3 +101,34 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return self.path
+
+
+class StockAdjustmentReason(models.TextChoices):
+    RECEIVED = "received", "Delivery received"
+    COUNT = "count", "Stock count correction"
+    DAMAGED = "damaged", "Damaged or lost"
+    RETURNED = "returned", "Returned by a customer"
+    OTHER = "other", "Other"
+
+
+class StockAdjustment(models.Model):
+    """A change of stock made by a person, with who and why (services.stock_adjust). Sales
+    and cancellations move stock through shop/orders/stock.py and are not listed here."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="adjustments")
+    delta = models.IntegerField()
+    stock_after = models.PositiveIntegerField()
+    reason = models.CharField(max_length=20, choices=StockAdjustmentReason.choices)
+    note = models.CharField(max_length=200, blank=True)
+    # A plain number: the record outlives the staff account.
+    actor_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["variant", "-created_at"], name="stockadj_variant_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delta:+d} {self.variant_id}"

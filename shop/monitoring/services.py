@@ -7,6 +7,8 @@ from django.http import HttpRequest
 
 from shop.core.request_context import current_request_id
 
+from . import alerts, metrics
+from . import context as client_context
 from .client import client_ip
 from .models import SecurityEvent
 
@@ -55,6 +57,10 @@ def security_event_record(
         if user_id is None:
             principal = getattr(request, "principal", None)
             user_id = principal.user_id if principal is not None else None
+    elif (where := client_context.current()) is not None:
+        # Recorded without the request at hand (shop/policy/access.py): the request being
+        # served still says where it came from (MonitoringMiddleware).
+        ip, path = where.ip or None, where.path
     request_id = (getattr(request, "request_id", "") if request is not None else "") or (
         current_request_id()
     )
@@ -70,4 +76,7 @@ def security_event_record(
         "security event",
         extra={"event": kind, "event_user_id": user_id, "ip": ip, "path": path},
     )
+    # Metrics and the anomaly rules (shop/monitoring/alerts.py); they never raise.
+    metrics.SECURITY_EVENTS.labels(kind=kind).inc()
+    alerts.observe(kind=kind, user_id=user_id, ip=ip, event_id=event.pk)
     return event

@@ -25,6 +25,33 @@ from shop.orders.models import Order, OrderStatus
 
 from .ownership import guest_token_get
 
+# --- the record of a refusal (the shopper only ever sees the 404)
+
+
+def _denied_or_missed(*, viewer: Principal, object_type: str, exists: QuerySet) -> None:
+    """A signed-in viewer asked for an object that is not theirs. When it exists (someone
+    else's), a security event `object_access_denied`; when it does not, only a count for the
+    enumeration rule (shop/monitoring/alerts.py). Both are written after the response has
+    left (`defer`): the 404 is the same, and takes the same time, either way."""
+    from shop.monitoring import alerts
+    from shop.monitoring.context import current, defer
+    from shop.monitoring.models import SecurityEventKind
+    from shop.monitoring.services import security_event_record
+
+    if exists.exists():
+        defer(lambda: security_event_record(
+            kind=SecurityEventKind.OBJECT_ACCESS_DENIED,
+            user_id=viewer.user_id,
+            details={"object": object_type, "via": viewer.via},
+        ))
+    else:
+        where = current()
+        defer(lambda: alerts.observe(
+            kind=alerts.OBJECT_LOOKUP_MISSED, user_id=viewer.user_id,
+            ip=where.ip if where is not None else None,
+        ))
+
+
 # --- addresses
 
 
@@ -41,6 +68,9 @@ def access_address(*, viewer: Principal, address_id: int) -> Address:
         address = Address.objects.filter(pk=address_id, user_id=viewer.user_id).first()
         if address is not None:
             return address
+        _denied_or_missed(
+            viewer=viewer, object_type="address", exists=Address.objects.filter(pk=address_id)
+        )
     raise NotFound()
 
 
@@ -86,6 +116,9 @@ def access_order(*, viewer: Principal, number: str, with_lines: bool = True) -> 
         queryset = queryset.prefetch_related("lines")
     order = queryset.first()
     if order is None:
+        _denied_or_missed(
+            viewer=viewer, object_type="order", exists=Order.objects.filter(number=number)
+        )
         raise NotFound(ORDER_NOT_FOUND)
     return order
 

@@ -105,6 +105,34 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "api:order_detail": PRIVATE,
     # Django's admin: staff only, never cached
     "admin:*": PRIVATE,
+    # the staff dashboard (shop/dashboard/urls.py): every page, fragment and action
+    "dashboard:index": PRIVATE,
+    "dashboard:order_list": PRIVATE,
+    "dashboard:order_export": PRIVATE,
+    "dashboard:order_detail": PRIVATE,
+    "dashboard:order_fulfil": PRIVATE,
+    "dashboard:order_cancel": PRIVATE,
+    "dashboard:order_refund": PRIVATE,
+    "dashboard:customer_list": PRIVATE,
+    "dashboard:customer_detail": PRIVATE,
+    "dashboard:product_list": PRIVATE,
+    "dashboard:product_detail": PRIVATE,
+    "dashboard:variant_price": PRIVATE,
+    "dashboard:stock_adjust": PRIVATE,
+    "dashboard:security": PRIVATE,
+    "dashboard:security_alerts": PRIVATE,
+    "dashboard:security_events": PRIVATE,
+    "dashboard:audit_log": PRIVATE,
+    "dashboard:alert_ack": PRIVATE,
+    "dashboard:staff_list": PRIVATE,
+    "dashboard:staff_role": PRIVATE,
+    # the staff API (shop/api/admin.py)
+    "api:admin_order_list": PRIVATE,
+    "api:admin_order_detail": PRIVATE,
+    "api:admin_audit_events": PRIVATE,
+    "api:admin_security_events": PRIVATE,
+    # Prometheus metrics: operators only (shop/monitoring/views.py)
+    "monitoring:metrics": PRIVATE,
 }
 
 

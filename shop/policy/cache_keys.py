@@ -28,3 +28,16 @@ def throttle_subject(*, scope: str, kind: str, value: str) -> str:
     """The subject a throttle counts for (an address or an account), as handed to
     django-ratelimit, which hashes it into its own key. Accounts are hashed here too."""
     return f"{_VERSION}:{scope}:{kind}:{_digest(value.strip().lower())}"
+
+
+# --- security alert rules (shop/monitoring/alerts.py): counters shared by every app process
+
+
+def alert_counter(*, rule: str, subject: str, bucket: int) -> str:
+    """Events a rule counted for one subject (a user id, an address, "site") in one window."""
+    return f"bfm:{_VERSION}:alert:count:{rule}:{_digest(subject)}:{bucket}"
+
+
+def alert_open(*, rule: str, subject: str) -> str:
+    """The alert already raised for this rule and subject, while its quiet period lasts."""
+    return f"bfm:{_VERSION}:alert:open:{rule}:{_digest(subject)}"

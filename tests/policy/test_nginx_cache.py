@@ -62,19 +62,22 @@ def shop(catalog):
 
 @pytest.fixture
 def people(shop):
-    """Two staff members with names that appear nowhere else (staff, so that the admin pages
-    render their names too), and their identifying strings."""
+    """Two staff members with names that appear nowhere else (admins, so that the admin pages
+    render their names too: Django's admin is for superusers only), and their identifying
+    strings."""
     alice = create_user(
         "alicia.quartermaine@example.com",
         password=PASSWORD,
         name="Alicia Quartermaine",
         is_staff=True,
+        is_superuser=True,
     )
     bob = create_user(
         "bartholomew.oyelaran@example.com",
         password=PASSWORD,
         name="Bartholomew Oyelaran",
         is_staff=True,
+        is_superuser=True,
     )
     return {
         alice: ("Alicia", "Quartermaine", "alicia.quartermaine"),

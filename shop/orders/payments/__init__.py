@@ -89,6 +89,20 @@ class Charge:
     currency: str
 
 
+@dataclass(frozen=True)
+class Refund:
+    reference: str
+    charge_reference: str
+    amount: Decimal
+    currency: str
+
+
+class RefundFailed(ShopError):
+    code = "refund_failed"
+    status = 502
+    message = "The payment service refused the refund. Nothing was changed."
+
+
 class PaymentGateway(Protocol):
     name: str
 
@@ -99,6 +113,14 @@ class PaymentGateway(Protocol):
     ) -> Charge:
         """Raises PaymentDeclined when the card is refused, PaymentUnavailable when the
         gateway cannot be reached."""
+        ...
+
+    def refund(
+        self, *, charge_reference: str, amount: Decimal, currency: str, reference: str
+    ) -> Refund:
+        """Gives `amount` of a charge back (staff refunds and cancellations,
+        shop/orders/staff_services.py). Idempotent by `reference`: the same reference again
+        returns the same refund. Raises RefundFailed or PaymentUnavailable."""
         ...
 
 

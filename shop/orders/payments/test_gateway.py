@@ -18,7 +18,16 @@ from decimal import Decimal
 from django.conf import settings
 from django.core import signing
 
-from . import CardDetails, CardToken, Charge, PaymentDeclined, card_brand, card_validate
+from . import (
+    CardDetails,
+    CardToken,
+    Charge,
+    PaymentDeclined,
+    Refund,
+    RefundFailed,
+    card_brand,
+    card_validate,
+)
 
 SUCCESS_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000002"
@@ -60,3 +69,20 @@ class TestGateway:
             settings.SECRET_KEY.encode(), f"charge:{reference}".encode(), hashlib.sha256
         ).hexdigest()
         return Charge(reference=f"tch_{digest[:24]}", amount=amount, currency=currency)
+
+    def refund(
+        self, *, charge_reference: str, amount: Decimal, currency: str, reference: str
+    ) -> Refund:
+        """Refunds any charge this gateway made (references start with "tch_"); idempotent:
+        the same reference always gets the same refund id."""
+        if not charge_reference.startswith("tch_") or amount <= 0:
+            raise RefundFailed()
+        digest = hmac.new(
+            settings.SECRET_KEY.encode(), f"refund:{reference}".encode(), hashlib.sha256
+        ).hexdigest()
+        return Refund(
+            reference=f"tre_{digest[:24]}",
+            charge_reference=charge_reference,
+            amount=amount,
+            currency=currency,
+        )

@@ -1,0 +1,89 @@
+"""Products and inventory: find a product, change a variant's price, adjust its stock (with
+a reason; every adjustment is kept with who and why)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET, require_POST
+
+from shop.catalog.models import StockAdjustmentReason, Variant
+from shop.core.errors import NotFound, ShopError
+from shop.staff import selectors, services
+from shop.staff.roles import Perm
+
+from .common import actor, can, render_page
+
+
+@require_GET
+def product_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")[:100]
+    low = request.GET.get("low") == "1"
+    page = selectors.product_page(
+        actor=actor(request), q=q, low=low, cursor=request.GET.get("cursor") or None
+    )
+    return render_page(request, "dashboard/products/list.html", {
+        "page": page, "q": q, "low": low,
+    }, section="products")
+
+
+@require_GET
+def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
+    view = selectors.product_read(actor=actor(request), product_id=product_id)
+    return render_page(request, "dashboard/products/detail.html", {
+        "view": view,
+        "reasons": StockAdjustmentReason.choices,
+        "can_adjust": can(request, Perm.ADJUST_STOCK),
+    }, section="products")
+
+
+def _product_of(variant_id: int) -> int:
+    product_id = Variant.objects.filter(pk=variant_id).values_list("product_id", flat=True).first()
+    if product_id is None:
+        raise NotFound("We could not find this product.")
+    return product_id
+
+
+@require_POST
+def variant_price(request: HttpRequest, variant_id: int) -> HttpResponse:
+    product_id = _product_of(variant_id)
+    try:
+        price = Decimal(request.POST.get("price", "").strip().replace(",", "."))
+        if not price.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        messages.error(request, "Enter the price as a number, for example 24.90.")
+    else:
+        try:
+            services.variant_price_change(actor=actor(request), variant_id=variant_id,
+                                          price=price)
+        except ShopError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Price saved.")
+    return redirect("dashboard:product_detail", product_id=product_id)
+
+
+@require_POST
+def stock_adjust(request: HttpRequest, variant_id: int) -> HttpResponse:
+    product_id = _product_of(variant_id)
+    try:
+        delta = int(request.POST.get("delta", "").strip().replace("+", ""))
+    except ValueError:
+        messages.error(request, "Enter the change in units, for example 12 or -3.")
+    else:
+        try:
+            adjustment = services.variant_stock_adjust(
+                actor=actor(request), variant_id=variant_id, delta=delta,
+                reason=request.POST.get("reason", ""), note=request.POST.get("note", ""),
+            )
+        except ShopError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, f"Stock adjusted by {adjustment.delta:+d}: now {adjustment.stock_after}."
+            )
+    return redirect("dashboard:product_detail", product_id=product_id)

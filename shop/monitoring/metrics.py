@@ -1,0 +1,129 @@
+"""Prometheus metrics, with the official client (prometheus_client).
+
+Exported (scrape /metrics, see docs/monitoring.md):
+
+| metric | type | labels |
+|---|---|---|
+| shop_http_requests_total | counter | route (URL name), method, status |
+| shop_http_request_duration_seconds | histogram | route, method |
+| shop_http_responses_by_cache_policy_total | counter | policy (private, public-catalog, ...) |
+| shop_security_events_total | counter | kind |
+| shop_security_alerts_total | counter | rule |
+| shop_alert_webhook_deliveries_total | counter | outcome (delivered, retried, failed, dropped) |
+| shop_audit_events_total | counter | action |
+| shop_checkouts_total | counter | interface (api, web), outcome (placed, declined, ...) |
+| shop_orders | gauge, read from the database at scrape time | status |
+| shop_open_alerts | gauge, idem | |
+| shop_low_stock_variants | gauge, idem | |
+
+Several app-server processes (granian workers): set PROMETHEUS_MULTIPROC_DIR to an empty
+directory before the app server starts (prometheus_client's multiprocess mode); every process
+then writes its samples there and a scrape of any one worker sums them all. Without it each
+process counts for itself (fine for one process: runserver, tests, a single worker).
+Label values are bounded: routes are URL names ("unmatched" for the rest), never paths.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+
+REQUESTS = Counter(
+    "shop_http_requests", "HTTP requests served, by route, method and status.",
+    ["route", "method", "status"],
+)
+LATENCY = Histogram(
+    "shop_http_request_duration_seconds", "Time to serve a request, by route and method.",
+    ["route", "method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+CACHE_POLICY = Counter(
+    "shop_http_responses_by_cache_policy",
+    "Responses by the cache policy applied (shop/policy/cache.py).", ["policy"],
+)
+SECURITY_EVENTS = Counter(
+    "shop_security_events", "Security events recorded, by kind.", ["kind"]
+)
+ALERTS = Counter("shop_security_alerts", "Security alerts raised, by rule.", ["rule"])
+WEBHOOK_DELIVERIES = Counter(
+    "shop_alert_webhook_deliveries", "Alert webhook attempts, by outcome.", ["outcome"]
+)
+AUDIT_EVENTS = Counter("shop_audit_events", "Audit events recorded, by action.", ["action"])
+CHECKOUTS = Counter(
+    "shop_checkouts", "Checkout attempts, by interface and outcome.", ["interface", "outcome"]
+)
+
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def multiprocess_dir() -> str:
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+
+def request_observe(*, route: str, method: str, status: int, seconds: float,
+                    cache_policy: str) -> None:
+    route = route or "unmatched"
+    method = method if method in METHODS else "OTHER"
+    REQUESTS.labels(route=route, method=method, status=str(status)).inc()
+    LATENCY.labels(route=route, method=method).observe(seconds)
+    if cache_policy:
+        CACHE_POLICY.labels(policy=cache_policy).inc()
+
+
+class DatabaseCollector:
+    """Gauges read from the database at scrape time: what is true now, for every process."""
+
+    def collect(self):
+        from django.db.models import Count
+
+        from shop.orders.models import Order
+
+        from .models import Alert
+
+        orders = GaugeMetricFamily("shop_orders", "Orders by status.", labels=["status"])
+        for row in Order.objects.order_by().values("status").annotate(n=Count("pk")):
+            orders.add_metric([row["status"]], row["n"])
+        yield orders
+        yield GaugeMetricFamily(
+            "shop_open_alerts", "Security alerts not yet acknowledged.",
+            value=Alert.objects.filter(acknowledged_at__isnull=True).count(),
+        )
+        yield GaugeMetricFamily(
+            "shop_low_stock_variants",
+            "Variants of active products at or below the low-stock threshold.",
+            value=low_stock_count(),
+        )
+
+
+def low_stock_count() -> int:
+    from django.conf import settings
+
+    from shop.catalog.models import Variant
+
+    return Variant.objects.filter(
+        product__is_active=True, stock__lte=settings.SHOP_LOW_STOCK_THRESHOLD
+    ).count()
+
+
+def exposition() -> tuple[bytes, str]:
+    """The text exposition of every metric: this process's (or, in multiprocess mode, every
+    process's) counters, and the database gauges."""
+    if multiprocess_dir():
+        from prometheus_client import multiprocess
+
+        counters = CollectorRegistry()
+        multiprocess.MultiProcessCollector(counters)
+    else:
+        counters = REGISTRY
+    gauges = CollectorRegistry(auto_describe=False)
+    gauges.register(DatabaseCollector())
+    return generate_latest(counters) + generate_latest(gauges), CONTENT_TYPE_LATEST
