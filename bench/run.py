@@ -12,7 +12,7 @@ The processes are stopped at the end, on Ctrl-C and on errors.
 
 Knobs: BENCH_DURATION (seconds per scenario, 10; 3 with BENCH_QUICK), BENCH_THREADS (wrk
 threads, 2), BENCH_CONNECTIONS (32), BENCH_WORKERS (granian workers, CPU count),
-BENCH_BLOCKING_THREADS (1), BENCH_OUTPUT (bench/results/latest.md).
+BENCH_BLOCKING_THREADS (2), BENCH_OUTPUT (bench/results/latest.md).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS") or 32)
 PORT = int(os.environ.get("BENCH_PORT") or 8090)
 APP_PORT = int(os.environ.get("BENCH_APP_PORT") or 8001)
 WORKERS = int(os.environ.get("BENCH_WORKERS") or cpu_count())
-BLOCKING_THREADS = int(os.environ.get("BENCH_BLOCKING_THREADS") or 1)
+BLOCKING_THREADS = int(os.environ.get("BENCH_BLOCKING_THREADS") or 2)
 OUTPUT = Path(os.environ.get("BENCH_OUTPUT") or ROOT / "bench" / "results" / "latest.md")
 WORK = ROOT / "var" / "bench"
 REDIS_DB = 2

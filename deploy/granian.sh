@@ -4,7 +4,7 @@
 #
 #   HOST, PORT        where to listen (127.0.0.1:8000; a private address on app machines)
 #   WORKERS           worker processes (default: CPU count)
-#   BLOCKING_THREADS  threads per worker running Django (default 1; see docs/deploy.md)
+#   BLOCKING_THREADS  threads per worker running Django (default 2; see docs/deploy.md)
 #   BACKLOG           pending connections per listening socket (default 2048)
 #   VENV              the virtualenv (default: .venv next to this directory)
 #   GRANIAN_APP       the WSGI callable (default config.wsgi:application)
@@ -19,7 +19,7 @@ exec "$VENV/bin/granian" \
     --interface wsgi \
     --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" \
     --workers "$WORKERS" \
-    --blocking-threads "${BLOCKING_THREADS:-1}" \
+    --blocking-threads "${BLOCKING_THREADS:-2}" \
     --backlog "${BACKLOG:-2048}" \
     --http 1 --no-ws \
     --respawn-failed-workers \

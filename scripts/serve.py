@@ -42,7 +42,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int,
                         default=int(os.environ.get("WORKERS") or cpu_count()))
     parser.add_argument("--blocking-threads", type=int,
-                        default=int(os.environ.get("BLOCKING_THREADS", "1")))
+                        default=int(os.environ.get("BLOCKING_THREADS", "2")))
     parser.add_argument("--no-seed", action="store_true", help="skip loading the demo data")
     args = parser.parse_args()
 
@@ -98,7 +98,7 @@ def main() -> int:
         stack.start()
         print(
             f"serve: Buy_From_Me at {stack.url}/ (nginx, cache, static files) -> granian at "
-            f"{stack.app_url} ({args.workers} workers x {args.blocking_threads} thread, "
+            f"{stack.app_url} ({args.workers} workers x {args.blocking_threads} threads, "
             f"{settings_module}). Logs: {stack.workdir}/. Ctrl-C stops everything.",
             flush=True,
         )

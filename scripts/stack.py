@@ -304,7 +304,7 @@ class Stack:
     port: int = 8080
     app_port: int = 8000
     workers: int = field(default_factory=cpu_count)
-    blocking_threads: int = 1
+    blocking_threads: int = 2
     nginx_workers: int | str = "auto"
     extra_locations: str = ""
     fresh_cache: bool = False  # empty nginx's cache at start (the benchmark starts cold)
