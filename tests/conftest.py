@@ -97,3 +97,12 @@ def app_log():
         yield handler
     finally:
         root.removeHandler(handler)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty server-side cache: throttle counters, token deny-lists
+    and alert counters must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
