@@ -95,3 +95,14 @@ def roles_sync() -> None:
 def roles_sync_after_migrate(sender, **kwargs) -> None:
     if getattr(sender, "label", "") == "staff":
         roles_sync()
+
+
+def role_bootstrap(*, user, role: str) -> None:
+    """Put a user in a role's group, without an actor or an audit record: for set-up commands
+    (seed_demo). Staff use shop/staff/services.staff_role_set."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    if not Group.objects.filter(name=ROLES[role][0]).exists():
+        roles_sync()
+    user.groups.remove(*Group.objects.filter(name__in=GROUP_ROLES))
+    user.groups.add(Group.objects.get(name=ROLES[role][0]))

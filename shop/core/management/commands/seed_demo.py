@@ -18,6 +18,7 @@ from django.db import transaction
 
 from shop.catalog.demo import seed_products
 from shop.catalog.models import Product
+from shop.staff.roles import role_bootstrap
 
 DEMO_PRODUCTS = 320
 DEMO_SEED = 2024
@@ -96,7 +97,7 @@ class Command(BaseCommand):
 
         statuses = []
         with transaction.atomic():
-            for email, name, _role, is_staff, is_superuser in DEMO_ACCOUNTS:
+            for email, name, role, is_staff, is_superuser in DEMO_ACCOUNTS:
                 user = existing.get(email)
                 if user is None:
                     user = User.objects.create_user(
@@ -117,6 +118,8 @@ class Command(BaseCommand):
                     statuses.append("password reset")
                 else:
                     statuses.append("exists, other password")
+                if is_staff:  # the role's group (shop/staff/roles.py)
+                    role_bootstrap(user=user, role=role)
         return statuses
 
     def report(self, password: str, source: str, statuses: list[str]) -> None:
