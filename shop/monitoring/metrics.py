@@ -114,16 +114,19 @@ def low_stock_count() -> int:
     ).count()
 
 
-def exposition() -> tuple[bytes, str]:
-    """The text exposition of every metric: this process's (or, in multiprocess mode, every
-    process's) counters, and the database gauges."""
+def counters_registry() -> CollectorRegistry:
+    """This process's counters, or, in multiprocess mode, every process's (summed)."""
     if multiprocess_dir():
         from prometheus_client import multiprocess
 
-        counters = CollectorRegistry()
-        multiprocess.MultiProcessCollector(counters)
-    else:
-        counters = REGISTRY
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return registry
+    return REGISTRY
+
+
+def exposition() -> tuple[bytes, str]:
+    """The text exposition of every metric: the counters and the database gauges."""
     gauges = CollectorRegistry(auto_describe=False)
     gauges.register(DatabaseCollector())
-    return generate_latest(counters) + generate_latest(gauges), CONTENT_TYPE_LATEST
+    return generate_latest(counters_registry()) + generate_latest(gauges), CONTENT_TYPE_LATEST
