@@ -280,9 +280,11 @@ end
 
 
 def cache_verdicts(log: Path, start: int, end: int | None = None) -> dict[str, dict[str, int]]:
-    """Cache verdicts per kind of request ("public" pages, "private" fragments) from nginx's
-    access log lines between byte offsets `start` and `end`."""
-    verdicts: dict[str, dict[str, int]] = {"public": {}, "private": {}}
+    """Cache verdicts per kind of request ("public" pages, "private" fragments, and public
+    pages asked for "signed-in" or "anonymous") from nginx's access log lines between byte
+    offsets `start` and `end`."""
+    verdicts: dict[str, dict[str, int]] = {
+        "public": {}, "private": {}, "signed-in": {}, "anonymous": {}}
     with open(log, "rb") as handle:
         handle.seek(start)
         data = handle.read() if end is None else handle.read(end - start)
@@ -295,6 +297,9 @@ def cache_verdicts(log: Path, start: int, end: int | None = None) -> dict[str, d
                 continue
             kind = "private" if path.startswith("/fragments/") else "public"
             verdicts[kind][verdict] = verdicts[kind].get(verdict, 0) + 1
+            if kind == "public":
+                who = "signed-in" if " cookie=1 " in line else "anonymous"
+                verdicts[who][verdict] = verdicts[who].get(verdict, 0) + 1
     return verdicts
 
 

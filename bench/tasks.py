@@ -234,6 +234,7 @@ def probe(args) -> None:
             "label": label, "url": url, "status": response.status_code,
             "bytes": len(response.content), "queries": queries,
             "median_ms": round(statistics.median(timings), 3),
+            "min_ms": round(min(timings), 3),
             "p90_ms": round(statistics.quantiles(timings, n=10)[-1], 3),
         })
     emit({"products": Product.objects.count(), "vendor": connection.vendor, "results": results})
