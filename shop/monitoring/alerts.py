@@ -56,6 +56,16 @@ class Rule:
     severity: str
     summary: str  # {count} {subject} {window}
 
+    @property
+    def per_label(self) -> str:
+        labels = {"user": "user", "ip": "address", "site": "whole shop",
+                  "user_or_ip": "user (else address)"}
+        return ", ".join(labels[p] for p in self.per)
+
+    @property
+    def window_label(self) -> str:
+        return f"{self.window // 60} min" if self.window % 60 == 0 else f"{self.window} s"
+
 
 RULES: tuple[Rule, ...] = (
     Rule(

@@ -29,3 +29,16 @@ def money_short(value, currency: str = "EUR") -> str:
 @register.filter
 def humanize_kind(value: str) -> str:
     return (value or "").replace("_", " ").replace(".", " · ")
+
+
+@register.filter
+def detail_pairs(details) -> list[tuple[str, str]]:
+    """An event's details as (key, text) pairs, empty values left out, lists joined."""
+    pairs = []
+    for key, value in (details or {}).items():
+        if value in ("", None, [], {}):
+            continue
+        if isinstance(value, list | tuple):
+            value = ", ".join(str(item) for item in value)
+        pairs.append((str(key), str(value)))
+    return pairs

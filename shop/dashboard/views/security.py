@@ -18,24 +18,28 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 19 else None
 
 
-@require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def _live(request: HttpRequest) -> dict:
     who = actor(request)
-    return render_page(request, "dashboard/security/overview.html", {
+    return {
         "alerts": selectors.alert_list(actor=who, limit=20),
         "summary": selectors.security_summary(actor=who),
-        "events": selectors.security_event_page(actor=who, limit=15).items,
-        "audit": selectors.audit_event_page(actor=who, limit=15).items,
+        "events": selectors.security_event_page(actor=who, limit=12).items,
+    }
+
+
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    return render_page(request, "dashboard/security/overview.html", {
+        **_live(request),
+        "audit": selectors.audit_event_page(actor=actor(request), limit=12).items,
         "rules": RULES,
     }, section="security")
 
 
 @require_GET
 def alerts_fragment(request: HttpRequest) -> HttpResponse:
-    """The alerts table alone, polled by the security page (hx-trigger="every 5s")."""
-    return render(request, "dashboard/security/_alerts.html", {
-        "alerts": selectors.alert_list(actor=actor(request), limit=20),
-    })
+    """Alerts and the latest security events, polled by the security page every 5 s."""
+    return render(request, "dashboard/security/_live.html", _live(request))
 
 
 @require_GET

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -72,6 +73,8 @@ class Command(BaseCommand):
 
         password, source = demo_password()
         statuses = self.ensure_accounts(password, reset=source == "env")
+        # Customers and orders of the last 30 days, for the staff dashboard (shop/staff/demo.py)
+        call_command("seed_demo_orders", stdout=self.stdout)
         self.report(password, source, statuses)
 
     def ensure_accounts(self, password: str, *, reset: bool) -> list[str]:
