@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "shop.shipping",
     "shop.cart",
     "shop.orders",
+    # export, erasure, consent, retention (docs/privacy.md)
+    "shop.privacy",
     "shop.staff",
     "shop.web",
     "shop.api",
@@ -152,7 +154,9 @@ else:
         }
     }
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Django's cached_db sessions plus a register of each user's signed-in sessions, so that an
+# account erasure ends them all at once (shop/privacy/sessions.py).
+SESSION_ENGINE = "shop.privacy.sessions"
 SESSION_COOKIE_NAME = "bfm_session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -206,6 +210,10 @@ ACCOUNTS_THROTTLE_RATES = {
     "refresh": {"ip": "60/15m"},
     "verify_email": {"account": "3/h"},
     "password_change": {"account": "10/15m"},  # the old password is a guess too
+    # privacy: the password that confirms an export or an erasure is a guess too; exports are
+    # heavy (shop/privacy/services.py). Accounts are counted by user id here.
+    "password_confirm": {"account": "10/15m"},
+    "data_export": {"account": "10/h"},
 }
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = "shop.monitoring.client.client_ip"
@@ -289,6 +297,13 @@ SHOP_PAYMENT_GATEWAY = os.environ.get(
 )
 
 NINJA_PAGINATION_MAX_LIMIT = SHOP_API_MAX_LIMIT
+
+# Privacy (shop/privacy, docs/privacy.md): client addresses in security and audit records,
+# and django-axes' sign-in failure records, are dropped after this many days by
+# `manage.py purge_personal_data` (run daily).
+SHOP_IP_RETENTION_DAYS = int(os.environ.get("SHOP_IP_RETENTION_DAYS", "90"))
+# How long a password confirmation on the storefront opens the data export.
+SHOP_PRIVACY_CONFIRM_SECONDS = 5 * 60
 
 # --- Staff dashboard and monitoring (shop/dashboard, shop/staff, shop/monitoring;
 # docs/monitoring.md)

@@ -7,8 +7,10 @@ from ninja import Router, Status
 
 from shop.accounts import services
 
+from . import privacy
 from .auth import bearer
 from .schemas.accounts import RefreshIn, RegisterIn, TokenIn, TokenPairOut, UserOut
+from .schemas.privacy import PasswordConfirmIn
 
 router = Router(tags=["accounts"])
 
@@ -45,3 +47,11 @@ def auth_logout(request, payload: RefreshIn):
 @router.get("/me", auth=bearer, response=UserOut, url_name="me")
 def me(request):
     return request.auth.user
+
+
+@router.delete("/me", auth=bearer, response={204: None}, url_name="me_erase")
+def me_erase(request, payload: PasswordConfirmIn):
+    """Erase the caller's account (password required). 204: sessions and tokens end at once;
+    profile, addresses and cart are deleted; orders stay, without name, email or address.
+    Staff accounts answer 409 (an administrator closes them). shop/api/privacy.py."""
+    return privacy.me_erase(request, payload)

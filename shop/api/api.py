@@ -3,7 +3,7 @@
 from csp.decorators import csp_update
 from ninja import NinjaAPI
 
-from . import accounts, admin, auth, cart, catalog, errors, orders
+from . import accounts, admin, auth, cart, catalog, errors, orders, privacy
 from .renderers import OrjsonRenderer
 
 api = NinjaAPI(
@@ -24,4 +24,5 @@ api.add_router("", catalog.router)
 api.add_router("", accounts.router)
 api.add_router("", cart.router)
 api.add_router("", orders.router)
+api.add_router("", privacy.router)  # GET /me/export (DELETE /me: accounts.py)
 api.add_router("", admin.router)  # staff API (shop/api/admin.py)

@@ -66,6 +66,16 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "web:password_reset_done": PRIVATE,
     "web:password_reset_confirm": PRIVATE,
     "web:password_reset_complete": PRIVATE,
+    # privacy (shop/web/views/privacy.py, shop/api/privacy.py): the shopper's data, the
+    # signed unsubscribe link (whose it is must not be stored anywhere), the erasure
+    "web:privacy": PRIVATE,
+    "web:marketing_preferences": PRIVATE,
+    "web:privacy_export": PRIVATE,
+    "web:privacy_export_download": PRIVATE,
+    "web:account_delete": PRIVATE,
+    "web:unsubscribe": PRIVATE,
+    # the privacy notice: the same words for everyone
+    "web:privacy_notice": PUBLIC_REFERENCE,
     # public API
     "api:category_list": PUBLIC_REFERENCE,
     "api:product_list": PUBLIC_CATALOG,
@@ -79,6 +89,8 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "api:auth_refresh": PRIVATE,
     "api:auth_logout": PRIVATE,
     "api:me": PRIVATE,
+    "api:me_erase": PRIVATE,  # DELETE /me (resolves as api:me: the same URL)
+    "api:me_export": PRIVATE,
     "api:api-root": PRIVATE,  # Ninja's mount point: a 404 that only exists for reverse()
     # cart, checkout and orders: whose they are is the whole point; never stored anywhere
     "web:cart": PRIVATE,

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import accounts, cart, catalog, checkout, fragments, health, orders
+from .views import accounts, cart, catalog, checkout, fragments, health, orders, privacy
 
 register_converter(orders.OrderNumberConverter, "order_number")
 
@@ -77,4 +77,20 @@ urlpatterns = [
         accounts.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # privacy (shop/web/views/privacy.py): private, no-store, except the public notice
+    path("account/privacy/", privacy.privacy, name="privacy"),
+    path(
+        "account/privacy/marketing/",
+        privacy.marketing_preferences,
+        name="marketing_preferences",
+    ),
+    path("account/privacy/export/", privacy.privacy_export, name="privacy_export"),
+    path(
+        "account/privacy/export/download/",
+        privacy.privacy_export_download,
+        name="privacy_export_download",
+    ),
+    path("account/delete/", privacy.account_delete, name="account_delete"),
+    path("unsubscribe/<str:token>/", privacy.unsubscribe, name="unsubscribe"),
+    path("privacy/", privacy.privacy_notice, name="privacy_notice"),
 ]

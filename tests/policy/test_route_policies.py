@@ -18,6 +18,7 @@ EXPECTED_PUBLIC = {
     "web:category",
     "web:product_list",
     "web:product_detail",
+    "web:privacy_notice",
     "api:category_list",
     "api:product_list",
     "api:product_detail",
