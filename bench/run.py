@@ -12,7 +12,8 @@ The processes are stopped at the end, on Ctrl-C and on errors.
 
 Knobs: BENCH_DURATION (seconds per scenario, 10; 3 with BENCH_QUICK), BENCH_THREADS (wrk
 threads, 2), BENCH_CONNECTIONS (32), BENCH_WORKERS (granian workers, CPU count),
-BENCH_BLOCKING_THREADS (2), BENCH_OUTPUT (bench/results/latest.md).
+BENCH_BLOCKING_THREADS (2), BENCH_CACHED_ROUNDS (rounds of the cached-vs-static pairs, best
+kept: 2; 1 with BENCH_QUICK), BENCH_OUTPUT (bench/results/latest.md).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ PORT = int(os.environ.get("BENCH_PORT") or 8090)
 APP_PORT = int(os.environ.get("BENCH_APP_PORT") or 8001)
 WORKERS = int(os.environ.get("BENCH_WORKERS") or cpu_count())
 BLOCKING_THREADS = int(os.environ.get("BENCH_BLOCKING_THREADS") or 2)
+CACHED_ROUNDS = int(os.environ.get("BENCH_CACHED_ROUNDS") or (1 if QUICK else 2))
 OUTPUT = Path(os.environ.get("BENCH_OUTPUT") or ROOT / "bench" / "results" / "latest.md")
 WORK = ROOT / "var" / "bench"
 REDIS_DB = 2
@@ -198,7 +200,9 @@ def checkout_once(port: int, token: str, key: str) -> int:
 # --- wrk scripts
 
 
-def browse_mix_script(info: dict, cookies: list[str], *, size: int = 10_000) -> tuple[str, int]:
+def browse_mix_script(
+    info: dict, cookies: list[str], *, size: int = 10_000
+) -> tuple[str, list[str]]:
     """Visitors (half signed in) open catalog pages picked by popularity (Zipf over products),
     and each page view loads its two private fragments (header, cart count), as the
     storefront's htmx does."""
@@ -245,7 +249,7 @@ function request()
   return wrk.format("GET", fragments[step == 2 and 1 or 2], headers)
 end
 """
-    return script, len(set(pages))
+    return script, sorted(set(pages))
 
 
 def checkout_script(tokens: list[str], run_id: str) -> str:
@@ -396,7 +400,17 @@ def main() -> int:
         if result.requests:  # CPU milliseconds per request, per part of the stack
             entry["cpu_ms"] = {part: round((after[part] - before[part]) * 1000 / result.requests,
                                            3) for part in before}
-        results["scenarios"].append(entry)
+        earlier = next((e for e in results["scenarios"] if e.get("key") == entry.get("key")),
+                       None)
+        if earlier is None:
+            entry["rounds"] = [round(result.rps)]
+            results["scenarios"].append(entry)
+        else:  # a repeated round: keep the better one, remember them all
+            entry["rounds"] = [*earlier["rounds"], round(result.rps)]
+            if result.rps > earlier["rps"]:
+                results["scenarios"][results["scenarios"].index(earlier)] = entry
+            else:
+                earlier["rounds"] = entry["rounds"]
         if result.failed:
             say(f"  failed: {result.failed}")
         else:
@@ -461,33 +475,43 @@ def main() -> int:
         (ceiling_dir / "page-gz.html").write_bytes(body)
         results["page_gz_bytes"] = len(body)
 
-        measure("nginx static file, catalog-page size (ceiling)",
-                f"{front}/__bench/ceiling/page.html", group="cached", key="ceiling_page")
-        measure("cached catalog page /products/ via nginx", f"{front}/products/",
-                group="cached", key="cached_page")
-        measure("nginx static file, catalog-API size (ceiling)",
-                f"{front}/__bench/ceiling/api.html", group="cached", key="ceiling_api")
-        measure("cached catalog API /api/v1/products via nginx", f"{front}/api/v1/products",
-                group="cached", key="cached_api")
-
-        measure("nginx static file, gzipped catalog-page size (ceiling)",
-                f"{front}/__bench/ceiling/page-gz.html", group="cached", key="ceiling_page_gz")
-        measure("cached catalog page /products/, gzip variant, via nginx", f"{front}/products/",
-                script=wrk.static_script(gzip_header), group="cached", key="cached_page_gz")
+        # Each cached response right after its ceiling, in CACHED_ROUNDS alternating rounds
+        # (best of each kept): a burst of other load then hurts both sides alike.
+        for _ in range(CACHED_ROUNDS):
+            measure("nginx static file, catalog-page size (ceiling)",
+                    f"{front}/__bench/ceiling/page.html", group="cached", key="ceiling_page")
+            measure("cached catalog page /products/ via nginx", f"{front}/products/",
+                    group="cached", key="cached_page")
+            measure("nginx static file, catalog-API size (ceiling)",
+                    f"{front}/__bench/ceiling/api.html", group="cached", key="ceiling_api")
+            measure("cached catalog API /api/v1/products via nginx",
+                    f"{front}/api/v1/products", group="cached", key="cached_api")
+            measure("nginx static file, gzipped catalog-page size (ceiling)",
+                    f"{front}/__bench/ceiling/page-gz.html", group="cached",
+                    key="ceiling_page_gz")
+            measure("cached catalog page /products/, gzip variant, via nginx",
+                    f"{front}/products/", script=wrk.static_script(gzip_header),
+                    group="cached", key="cached_page_gz")
 
         cookies = task(env, "sessions", "--count", "100")["cookies"]
-        script, distinct = browse_mix_script(info, cookies)
+        script, pages = browse_mix_script(info, cookies)
         log = stack.workdir / "access.log"
         stack.reopen_nginx_logs()
         warm_from = log.stat().st_size if log.exists() else 0
-        say(f"wrk: browse mix warm-up, not counted ({DURATION}s)")
+        say(f"wrk: browse mix from a cold cache, not counted ({DURATION}s)")
         wrk.run("browse mix warm-up", f"{front}/", workdir=WORK, duration=DURATION,
                 threads=THREADS, connections=CONNECTIONS, script=script)
         stack.reopen_nginx_logs()
+        results["mix_warmup_verdicts"] = cache_verdicts(log, warm_from, log.stat().st_size)
+        # Steady state: as after a few minutes of traffic, every page of the mix has been asked
+        # for once (they stay fresh for s-maxage=300 s, longer than this run).
+        say(f"requesting the {len(pages)} pages of the mix once (steady state)")
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(lambda page: http_request(PORT, "GET", page), pages))
+        stack.reopen_nginx_logs()
         offset = log.stat().st_size
-        results["mix_warmup_verdicts"] = cache_verdicts(log, warm_from, offset)
         measure("browse mix via nginx (half signed in, page + 2 private fragments)", f"{front}/",
-                script=script, group="mix", key="mix", distinct_urls=distinct)
+                script=script, group="mix", key="mix", distinct_urls=len(pages))
         stack.reopen_nginx_logs()
         results["mix_verdicts"] = cache_verdicts(log, offset)
 
