@@ -35,7 +35,7 @@ from shop.accounts.models import RefreshToken, User
 from shop.accounts.principal import Principal
 from shop.accounts.services import MAX_PASSWORD_LENGTH
 from shop.accounts.throttle import throttle_check
-from shop.cart.models import CartLine
+from shop.cart.models import Cart, CartLine
 from shop.core import json
 from shop.core.request_context import current_request_id
 from shop.monitoring import metrics
@@ -393,7 +393,10 @@ def account_erase(*, request: HttpRequest, user: User, password: str, via: str) 
                     details={"orders_anonymised": anonymised})
         redacted = email_redact_everywhere(email=email)
         ended = sessions_end_for(user_id=user_id)
-        # Cascades: addresses, cart and its lines, refresh tokens, idempotency keys,
+        # The cart first, loaded whole: the ownership guard sees whose it is (the cascade
+        # below would load it with its primary key only, and the guard fails closed on that).
+        Cart.objects.filter(user_id=user_id).delete()
+        # Cascades: addresses, refresh tokens, idempotency keys,
         # consents, the session register, group memberships. Access tokens die with the row
         # (their user is unknown from now on).
         User.objects.filter(pk=user_id).delete()
