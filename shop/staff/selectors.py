@@ -258,26 +258,35 @@ def customer_page(*, actor: Actor, q: str = "", cursor: str | None = None,
                                code="invalid_cursor")
         queryset = queryset.filter(pk__lt=int(cursor))
     limit = _limit(limit)
-    revenue = Q(orders__status__in=REVENUE_STATUSES)
-    rows = list(
-        queryset.annotate(
-            order_count=Count("orders", filter=~Q(orders__status=OrderStatus.PENDING_PAYMENT)),
-            spent=Sum("orders__total", filter=revenue),
-            last_order_at=Max("orders__created_at"),
-        ).order_by("-pk")[: limit + 1]
-    )
-    items = [
-        CustomerRow(user=u, orders=u.order_count, spent=u.spent or Decimal("0.00"),
-                    last_order_at=u.last_order_at)
-        for u in rows[:limit]
-    ]
+    users = list(queryset.order_by("-pk")[: limit + 1])
+    page_users = users[:limit]
+    # The page's customers first (keyset, one query), then their orders' figures (one
+    # aggregate over those ids only): no aggregate over every customer.
+    figures = {
+        row["user_id"]: row
+        for row in Order.objects.filter(user_id__in=[u.pk for u in page_users])
+        .exclude(status=OrderStatus.PENDING_PAYMENT)
+        .order_by().values("user_id")
+        .annotate(
+            order_count=Count("pk"),
+            spent=Sum("total", filter=Q(status__in=REVENUE_STATUSES)),
+            last_order_at=Max("created_at"),
+        )
+    }
+    items = []
+    for user in page_users:
+        row = figures.get(user.pk, {})
+        items.append(CustomerRow(
+            user=user, orders=row.get("order_count", 0),
+            spent=row.get("spent") or Decimal("0.00"), last_order_at=row.get("last_order_at"),
+        ))
     if q:
         audit_record(
             actor=actor, action=Action.CUSTOMER_SEARCH, object_type="customer", object_id="",
             details={"q": q, "found": len(items),
                      "customers": [row.user.pk for row in items][:50]},
         )
-    next_cursor = str(items[-1].user.pk) if len(rows) > limit else None
+    next_cursor = str(items[-1].user.pk) if len(users) > limit else None
     return Page(items=items, next_cursor=next_cursor)
 
 
