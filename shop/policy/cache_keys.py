@@ -24,10 +24,20 @@ def access_token_denied(*, jti: str) -> str:
     return f"bfm:{_VERSION}:auth:denied-jti:{_digest(jti)}"
 
 
+def _keyed_digest(value: str, *, purpose: str) -> str:
+    """A digest only this shop can compute (keyed with SECRET_KEY): a bare hash of an email
+    address would let anyone holding the address and a cache dump find its entries."""
+    from django.utils.crypto import salted_hmac
+
+    digest = salted_hmac(f"shop.policy.cache_keys.{purpose}", value, algorithm="sha256")
+    return digest.hexdigest()[:32]
+
+
 def throttle_subject(*, scope: str, kind: str, value: str) -> str:
     """The subject a throttle counts for (an address or an account), as handed to
-    django-ratelimit, which hashes it into its own key. Accounts are hashed here too."""
-    return f"{_VERSION}:{scope}:{kind}:{_digest(value.strip().lower())}"
+    django-ratelimit, which hashes it into its own key. Accounts and addresses are hashed here
+    too, keyed: no email address or client address appears in a key, even as a plain hash."""
+    return f"{_VERSION}:{scope}:{kind}:{_keyed_digest(value.strip().lower(), purpose='throttle')}"
 
 
 # --- security alert rules (shop/monitoring/alerts.py): counters shared by every app process

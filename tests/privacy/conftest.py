@@ -7,22 +7,20 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone
 
 from shop.accounts.models import Address, User
 from shop.accounts.tokens import access_token_issue, token_pair_issue
 from shop.cart.models import Cart, CartLine
 from shop.monitoring.models import AuditEvent, SecurityEvent
-from shop.orders.models import Order, OrderLine, OrderStatus, Payment
-from shop.orders.numbers import order_number_new
 from shop.privacy.consent import marketing_consent_give
 from tests.factories import create_user
 from tests.orders.fixtures import shipping_methods  # noqa: F401
+
+from .support import place_order
 
 PASSWORD = "correct horse battery staple"
 _ips = itertools.count(1)
@@ -44,32 +42,11 @@ def _empty_cache():
 class Person:
     user: User
     words: tuple[str, ...]  # strings only this person's data contains
-    orders: list[Order] = field(default_factory=list)
+    orders: list = field(default_factory=list)
 
     @property
     def email(self) -> str:
         return self.user.email
-
-
-def place_order(user: User, *, variant, name: str, line1: str, city: str, days_ago: int = 0,
-                status: str = OrderStatus.PAID) -> Order:
-    created = timezone.now() - timezone.timedelta(days=days_ago)
-    order = Order.objects.create(
-        number=order_number_new(), user=user, email=user.email, status=status,
-        subtotal=Decimal("48.00"), shipping_total=Decimal("4.95"), total=Decimal("52.95"),
-        item_count=2, ship_name=name, ship_line1=line1, ship_city=city,
-        ship_postal_code="ZZ1 1ZZ", ship_country="GB", shipping_method_code="standard",
-        shipping_method_name="Standard delivery", payment_brand="visa", payment_last4="4242",
-        created_at=created, paid_at=created,
-    )
-    OrderLine.objects.create(
-        order=order, variant=variant, sku=variant.sku, product_name=variant.product.name,
-        variant_label="S / White", unit_price=Decimal("24.00"), quantity=2,
-        line_total=Decimal("48.00"),
-    )
-    Payment.objects.create(order=order, gateway="test", reference=f"tch_{order.number}",
-                           amount=order.total, currency="EUR", brand="visa", last4="4242")
-    return order
 
 
 def make_person(*, email: str, name: str, street: str, town: str, recipient: str,
@@ -138,4 +115,5 @@ def body_of(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-__all__ = ["PASSWORD", "api_call", "bearer", "body_of", "signed_in", "token_pair_issue"]
+__all__ = ["PASSWORD", "api_call", "bearer", "body_of", "place_order", "signed_in",
+           "token_pair_issue"]
