@@ -162,7 +162,14 @@ def http_request(port: int, method: str, path: str, *, headers=None, body=None):
     try:
         payload = json.dumps(body).encode() if body is not None else None
         all_headers = {"Content-Type": "application/json"} if payload else {}
-        connection.request(method, path, body=payload, headers={**all_headers, **(headers or {})})
+        # No Accept-Encoding unless asked, like wrk: http.client would send "identity", which
+        # is another variant for a cache that honours Vary: Accept-Encoding.
+        connection.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in {**all_headers, **(headers or {})}.items():
+            connection.putheader(name, value)
+        if payload is not None:
+            connection.putheader("Content-Length", str(len(payload)))
+        connection.endheaders(payload)
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read()
     finally:

@@ -10,6 +10,7 @@ from .schemas.catalog import (
     ProductDetailOut,
     ProductListOut,
     ProductQuery,
+    ProductSummaryOut,
     ShippingMethodOut,
 )
 
@@ -31,7 +32,11 @@ def product_list(request, query: Query[ProductQuery]):
         in_stock=query.in_stock,
         sort=query.sort,
     )
-    return catalog.product_list(filters=filters, cursor=query.cursor, limit=query.limit)
+    page = catalog.product_list(filters=filters, cursor=query.cursor, limit=query.limit)
+    return {
+        "items": [ProductSummaryOut.from_summary(product) for product in page.items],
+        "next_cursor": page.next_cursor,
+    }
 
 
 @router.get("/products/{slug}", response=ProductDetailOut, url_name="product_detail")
