@@ -34,7 +34,7 @@ from django.utils import timezone
 from shop.accounts.models import RefreshToken, User
 from shop.accounts.principal import Principal
 from shop.accounts.services import MAX_PASSWORD_LENGTH
-from shop.accounts.throttle import throttle_check
+from shop.accounts.throttle import email_fingerprint, throttle_check
 from shop.cart.models import Cart, CartLine
 from shop.core import json
 from shop.core.request_context import current_request_id
@@ -350,8 +350,9 @@ def orders_anonymise(queryset: QuerySet[Order]) -> int:
 
 def email_redact_everywhere(*, email: str) -> int:
     """Cut an email address out of the records that outlive an account: security event details
-    and paths, audit event details (what staff searched for) and actor emails, and django-axes'
-    sign-in records (deleted: they exist only for lockouts). Returns how many rows changed."""
+    (the address, or the short hash failed sign-ins name it by) and paths, audit event details
+    (what staff searched for) and actor emails, and django-axes' sign-in records (deleted: they
+    exist only for lockouts). Returns how many rows changed."""
     changed = 0
     for event in SecurityEvent.objects.filter(details__icontains=email).only("details"):
         details, hit = redaction.text_without(event.details, email)
@@ -359,6 +360,13 @@ def email_redact_everywhere(*, email: str) -> int:
             SecurityEvent.objects.filter(pk=event.pk).update(details=details)
             changed += 1
     changed += SecurityEvent.objects.filter(path__icontains=email).update(path="")
+    # failed sign-ins name the account typed by a short hash of the address: unlinked too
+    fingerprint = email_fingerprint(email)
+    for event in SecurityEvent.objects.filter(details__account=fingerprint).only("details"):
+        SecurityEvent.objects.filter(pk=event.pk).update(
+            details={**event.details, "account": redaction.ERASED}
+        )
+        changed += 1
     audit_rows = list(
         AuditEvent.objects.filter(details__icontains=email).values_list("pk", "details")
     )

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from shop.accounts.models import User
+from shop.accounts.throttle import email_fingerprint
 from shop.monitoring.models import AuditEvent
 from tests.dashboard.fixtures import roles, staff_user  # noqa: F401
 from tests.orders.fixtures import checkout_body
@@ -78,6 +79,7 @@ def test_nothing_of_the_erased_person_is_left(
         user_id = User.objects.get(email=EMAIL).pk
         # before: the person is there, in every kind of store (so the greps below can hit)
         assert EMAIL in database_text()
+        assert email_fingerprint(EMAIL) in database_text()
         assert any(f"'_auth_user_id': '{user_id}'" in value for _, value in cache_entries())
 
         with django_capture_on_commit_callbacks(execute=True):
@@ -86,6 +88,7 @@ def test_nothing_of_the_erased_person_is_left(
         assert "Your account is deleted" in response.content.decode()
 
     database = database_text().lower()
+    assert email_fingerprint(EMAIL) not in database  # failed sign-ins' hash of the address
     assert f"'_auth_user_id': '{user_id}'" not in database, "a session of theirs is left"
     for word in (EMAIL, NAME, STREET):
         assert word.lower() not in database, f"{word!r} is still in the database"
