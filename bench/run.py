@@ -537,9 +537,13 @@ def main() -> int:
                                 f"{app}/api/v1/orders", script=wrk.static_script(auth),
                                 group="orders", key="history")
             if saturated.rps > 0:
+                # wrk has no fixed-rate mode: each of 8 connections waits `delay` between
+                # requests; at half load a request takes about its service time, i.e. the
+                # cores' time per request at saturation.
                 connections = 8
                 target = saturated.rps / 2
-                delay = connections * 1000 / target - saturated.p50_ms / 2
+                service_ms = 1000 * WORKERS / saturated.rps
+                delay = connections * 1000 / target - service_ms
                 measure("order history at half its saturated rate", f"{app}/api/v1/orders",
                         script=wrk.static_script(auth, delay_ms=delay), connections=connections,
                         group="orders", key="history_half", target_rps=round(target))
