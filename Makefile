@@ -9,7 +9,7 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 BLOCKING_THREADS ?= 2
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test install install-dev lint serve bench clean
+.PHONY: run test install install-dev lint audit serve bench clean
 
 $(VENV)/.runtime: pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -50,6 +50,12 @@ bench: install
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
+
+## audit: static and dependency checks, once per CI run: ruff (with its security rules), bandit
+## (no high-severity finding), pip-audit on constraints.txt (says loudly when it could not audit)
+audit: lint
+	$(VENV)/bin/bandit -q -r shop config -lll
+	$(PY) scripts/audit_dependencies.py constraints.txt
 
 clean:
 	rm -rf var/staticfiles var/test-media test-artifacts
