@@ -146,6 +146,10 @@ def test_an_enumeration_burst_appears_on_the_security_page(page, page_watch, scr
     assert shop.support.email in log
     check(page)
     screenshot("dashboard-audit-log", mobile=False)
+    page.get_by_role("navigation", name="Sections").get_by_role("link", name="Staff").click()
+    page.get_by_role("heading", name="Staff accounts").wait_for()
+    check(page)
+    screenshot("dashboard-staff", mobile=False)
     page_watch.assert_clean()
 
 
