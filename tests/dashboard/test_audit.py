@@ -148,3 +148,9 @@ def test_not_even_a_superuser_changes_it_in_the_django_admin(shop, event):
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert client.get(reverse("admin:monitoring_auditevent_add")).status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).action == "order.read"
+
+
+def test_a_card_number_typed_into_a_search_is_not_kept(shop):
+    web_client(shop.support).get(reverse("dashboard:order_list") + "?q=4242 4242 4242 4242")
+    (event,) = AuditEvent.objects.filter(action="order.search")
+    assert event.details["q"] == "[number removed]"
