@@ -50,3 +50,12 @@ def app_stack(transactional_db, tmp_path_factory):
     yield start
     for process in reversed(running):
         process.stop()
+
+
+@pytest.fixture
+def world(db):
+    """Three shoppers, each with saved addresses, two placed orders, a cart and a checkout in
+    progress, a support staff member and a stranger (tests/security/soak.py build_world)."""
+    from . import soak
+
+    return soak.build_world(shoppers=3)

@@ -485,6 +485,7 @@ class Outcome:
     leaks: list[str]
     own_seen: bool
     error: str = ""
+    set_cookie: bool = False
 
 
 class Scanner:
@@ -602,7 +603,8 @@ class Runner:
         if response.will_close:
             self._drop(via)
         return Outcome(call, response.status, response.getheader("X-Cache-Status") or "",
-                       response.getheader("Cache-Control") or "", via, leaks, own)
+                       response.getheader("Cache-Control") or "", via, leaks, own,
+                       set_cookie=response.getheader("Set-Cookie") is not None)
 
     def run_task(self, task: list[Call], via: int) -> list[Outcome]:
         outcomes = []
@@ -682,3 +684,21 @@ class Report:
             "leaks": len(self.leaks),
             "known_findings": self.known_findings,
         }
+
+
+# --- helpers for the group modules' sweeps (tests/security/test_*.py)
+
+
+def sample(urls: list[str], limit: int) -> list[str]:
+    """At most `limit` of `urls`, spread over the list (first, last, and between)."""
+    if len(urls) <= limit:
+        return urls
+    step = (len(urls) - 1) / (limit - 1)
+    return [urls[round(i * step)] for i in range(limit)]
+
+
+def own_values_only(url: str, route: Route, me: Person, world: World) -> bool:
+    """Whether a filled URL names only `me`'s own objects (or none at all)."""
+    others = [p for p in world.shoppers if p.key != me.key]
+    foreign = [str(x) for p in others for x in (*p.numbers, *p.address_ids, p.cart_sku)]
+    return not any(f"/{value}/" in url + "/" for value in foreign)

@@ -87,6 +87,10 @@ def test_case_18_soak_no_shopper_ever_receives_another_shoppers_data(app_stack, 
         and not o.call.path.endswith((".css", ".js", ".png"))
     ]
     assert not private_hits, private_hits[:20]
+    # case 4 under load: nothing served from either cache ever carries a Set-Cookie
+    cookies_from_cache = [f"{o.call.who} {o.call.path}" for o in report.completed
+                          if o.cache_status == "HIT" and o.set_cookie]
+    assert not cookies_from_cache, cookies_from_cache[:20]
     # ...and the writes on other people's objects changed nothing, the guard never tripped.
     assert snapshot() == before
     for person in world.shoppers:
