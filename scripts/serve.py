@@ -85,9 +85,11 @@ def main() -> int:
         return 1
 
     stop_on_signals()
+    parent = os.getppid()
     stack = Stack(
         env=env,
-        workdir=VAR / "serve",
+        # One directory per nginx port, so that two stacks never share a cache or a pid file.
+        workdir=VAR / ("serve" if args.port == 8080 else f"serve-{args.port}"),
         host=args.host,
         port=args.port,
         app_port=args.app_port,
@@ -103,6 +105,9 @@ def main() -> int:
             flush=True,
         )
         while all(process.alive() for process in stack.processes):
+            if os.getppid() != parent:  # whoever started us (make, a terminal) is gone
+                print("serve: parent process gone, stopping", flush=True)
+                return 0
             time.sleep(0.5)
         dead = next(process for process in stack.processes if not process.alive())
         print(f"serve: {dead.name} stopped unexpectedly:\n{dead.tail()}", file=sys.stderr)
