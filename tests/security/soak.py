@@ -699,6 +699,8 @@ def sample(urls: list[str], limit: int) -> list[str]:
     """At most `limit` of `urls`, spread over the list (first, last, and between)."""
     if len(urls) <= limit:
         return urls
+    if limit == 1:
+        return urls[:1]
     step = (len(urls) - 1) / (limit - 1)
     return [urls[round(i * step)] for i in range(limit)]
 
