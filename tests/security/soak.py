@@ -86,14 +86,12 @@ DECEPTION_SUFFIXES = ("x.css", ";x.css", "%2Fx.css", ".css", "%3Fx.css", "%23x.c
 # Known findings, each a bug reported and not yet fixed; a finding here is still printed in the
 # soak's summary, and tests/security/test_authorization.py pins each one with a strict xfail
 # that starts failing the day it is fixed (then delete both).
-ORDER_NUMBER = re.compile(r"^BFM-[0-9A-Z]{10}$")
 
 
 def known_finding(route: str, marker: str) -> bool:
-    # The data export (issue 6, shop/privacy/services.py `_security_event`) lists the caller's
-    # security events with their paths; `object_access_denied` is recorded only when the order
-    # exists, so the export tells which guessed order numbers are someone else's.
-    return route == "api:me_export" and bool(ORDER_NUMBER.match(marker))
+    # None open. (Fixed: the data export listed the caller's `object_access_denied` events,
+    # which exist only for someone else's real order; issue 6 now leaves such events out.)
+    return False
 
 
 # Django's admin "view on site" shortcut (/admin/r/<content type>/<id>/) answers a superuser a

@@ -161,11 +161,6 @@ def test_case_13_lists_filters_and_search_never_include_anothers_objects(world):
         own_seen, own_seen
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known finding: the data export (shop/privacy/services.py `_security_event`) lists the "
-    "paths of the caller's object_access_denied events, which exist only for someone else's "
-    "real order; reported to issue 6. When fixed, this XPASSes: remove the marker and "
-    "tests/security/soak.py known_finding()."))
 def test_case_13_the_data_export_does_not_tell_which_guessed_order_numbers_exist(world):
     from django.urls import NoReverseMatch, reverse
 

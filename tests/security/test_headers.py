@@ -85,3 +85,25 @@ def test_hsts_is_sent_over_tls_in_production():
     )
     assert "max-age=31536000" in result.stdout, result.stderr[-2000:]
     assert "includeSubDomains" in result.stdout
+
+
+def test_hsts_is_never_sent_over_plain_http_in_production():
+    """HSTS over plain HTTP is meaningless and a browser ignores it; production redirects
+    plain HTTP to HTTPS (the health check excepted), and neither answer carries it."""
+    probe = (
+        "import django; django.setup();"
+        "from django.test import Client;"
+        "host = {'HTTP_HOST': 'shop.example.com'};"
+        "health = Client().get('/healthz', **host);"
+        "page = Client().get('/products/', **host);"
+        "print(health.status_code, health.headers.get('Strict-Transport-Security'),"
+        " page.status_code, page.headers.get('Strict-Transport-Security'),"
+        " page.headers.get('Location'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT, env=_production_env(DATABASE_URL="sqlite:///:memory:"),
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.stdout.split() == ["200", "None", "301", "None",
+                                     "https://shop.example.com/products/"], result.stderr[-2000:]
