@@ -2,9 +2,9 @@
 
 - `account_export(user=...)`: everything the shop holds about one shopper, as a JSON document
   produced in chunks (for a StreamingHttpResponse): profile, addresses, cart, orders with their
-  lines and payments, consents, sign-ins, the security events that concern them and the audit
-  events about them. Reads go through shop/policy/access.py (the viewer is the shopper), and
-  each order is checked once more against the owner before it is written out.
+  lines and payments, consents, sign-ins, the security events about their own credentials and
+  the audit events about them. Reads go through shop/policy/access.py (the viewer is the
+  shopper), and each order is checked once more against the owner before it is written out.
 - `account_erase(...)`: the account and everything hanging off it is deleted (profile,
   addresses, cart, tokens, sessions, consents); orders stay for the accounts but are detached
   and their name, email and address replaced by placeholders; the email address is cut out of
@@ -288,9 +288,26 @@ def _rows(queryset: QuerySet, shape, *, batch: int = 500) -> Iterator[bytes]:
     yield b"]"
 
 
+# The security events an export lists: those about the shopper's own credentials. Not listed:
+# events whose very existence tells something about another shopper (`object_access_denied`
+# is recorded only when the order asked for exists and is someone else's: listing it, or even
+# its time, would undo the identical 404; `ownership_guard_tripped` names other owners; alerts
+# are about many events). GDPR art. 15(4): a copy must not reveal the rights of others.
+EXPORTED_SECURITY_EVENT_KINDS = (
+    SecurityEventKind.SIGNIN_FAILED,
+    SecurityEventKind.SIGNIN_LOCKED,
+    SecurityEventKind.TOKEN_INVALID,
+    SecurityEventKind.REFRESH_INVALID,
+    SecurityEventKind.REFRESH_REPLAY,
+    SecurityEventKind.THROTTLED,
+)
+_EXPORTED_DETAIL_KEYS = ("reason", "scope", "step")
+
+
 def _security_event(event: SecurityEvent) -> dict[str, Any]:
     return {"kind": event.kind, "created_at": _iso(event.created_at), "ip": event.ip,
-            "path": event.path, "details": event.details}
+            "path": event.path,
+            "details": {k: v for k, v in event.details.items() if k in _EXPORTED_DETAIL_KEYS}}
 
 
 def _audit_event(event: AuditEvent) -> dict[str, Any]:
@@ -320,7 +337,9 @@ def account_export(*, user: User) -> Iterator[bytes]:
     yield b',"sign_ins":' + json.dumps(_sign_ins(user))
     yield b',"security_events":'
     yield from _rows(
-        SecurityEvent.objects.filter(user_id=user.pk).order_by("created_at", "id"),
+        SecurityEvent.objects.filter(
+            user_id=user.pk, kind__in=EXPORTED_SECURITY_EVENT_KINDS
+        ).order_by("created_at", "id"),
         _security_event,
     )
     yield b',"audit_events":'

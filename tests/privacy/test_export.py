@@ -7,7 +7,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from shop.monitoring.models import AuditEvent
+from shop.accounts.tokens import access_token_issue
+from shop.monitoring.models import AuditEvent, SecurityEvent
 from shop.orders.models import Order
 from shop.privacy import services
 from shop.privacy.services import AUDIT_EXPORT
@@ -190,3 +191,23 @@ def test_an_order_that_is_not_the_shoppers_stops_the_export(people, monkeypatch)
     chunks = services.account_export(user=alice.user)
     with pytest.raises(RuntimeError, match="not the shopper"):
         b"".join(chunks)
+
+
+def test_the_export_does_not_tell_which_guessed_order_numbers_exist(client, people):
+    """`object_access_denied` is recorded only for someone else's real order: listing it (or
+    its time) in the asker's export would undo the identical 404. Such events stay out; events
+    about the shopper's own credentials stay in."""
+    alice, bob = people
+    token = access_token_issue(user=bob.user)
+    for number in (alice.orders[0].number, "BFM-2222222222"):
+        assert api_call(client, "GET", f"/api/v1/orders/{number}", token=token).status_code == 404
+    assert SecurityEvent.objects.filter(user_id=bob.user.pk,
+                                        kind="object_access_denied").exists()
+    SecurityEvent.objects.create(kind="ownership_guard_tripped", user_id=bob.user.pk,
+                                 details={"owners": [f"user:{alice.user.pk}"]})
+    response = api_call(client, "GET", EXPORT_API, token=token)
+    text = body_of(response).decode()
+    data = json.loads(text)
+    assert alice.orders[0].number not in text
+    assert {e["kind"] for e in data["security_events"]} == {"signin_failed"}
+    assert data["security_events"][0]["details"] == {"reason": "Grimsditch"}
