@@ -36,7 +36,7 @@ def shopper(db, catalog):
 def test_a_shopper_downloads_their_data_then_deletes_the_account(
     page, page_watch, screenshot, live_server, shopper, tmp_path
 ):
-    user, order = shopper
+    _user, order = shopper
     page.goto("/account/sign-in/")
     page.get_by_label("Email address").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
