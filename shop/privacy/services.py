@@ -48,7 +48,7 @@ from shop.policy import access
 from . import redaction
 from .errors import PasswordIncorrect, StaffAccountKept
 from .models import Consent, UserSession
-from .sessions import sessions_end_for
+from .sessions import session_keys_of, sessions_end
 
 logger = logging.getLogger("shop.privacy")
 
@@ -419,7 +419,8 @@ def account_erase(*, request: HttpRequest, user: User, password: str, via: str) 
         _audit_self(request=request, user_id=user_id, action=AUDIT_ERASE, via=via,
                     details={"orders_anonymised": anonymised})
         redacted = email_redact_everywhere(email=email)
-        ended = sessions_end_for(user_id=user_id)
+        session_keys = session_keys_of(user_id=user_id)
+        ended = sessions_end(keys=session_keys)
         # The cart first, loaded whole: the ownership guard sees whose it is (the cascade
         # below would load it with its primary key only, and the guard fails closed on that).
         Cart.objects.filter(user_id=user_id).delete()
@@ -427,6 +428,9 @@ def account_erase(*, request: HttpRequest, user: User, password: str, via: str) 
         # consents, the session register, group memberships. Access tokens die with the row
         # (their user is unknown from now on).
         User.objects.filter(pk=user_id).delete()
+        # Once more after commit: a request that read one of these sessions from the database
+        # before the commit may have put it back in the cache meanwhile.
+        transaction.on_commit(lambda: sessions_end(keys=session_keys))
         transaction.on_commit(lambda: _erasure_confirmation_send(email=email))
     logger.info(
         "account erased",

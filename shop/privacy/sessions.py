@@ -32,11 +32,18 @@ class SessionStore(CachedDbStore):
             UserSession.objects.filter(session_key=key).delete()
 
 
-def sessions_end_for(*, user_id: int) -> int:
-    """End every registered session of a user: the database row, the cached copy and the
-    register entry. Returns how many."""
-    keys = list(UserSession.objects.filter(user_id=user_id).values_list("session_key", flat=True))
+def session_keys_of(*, user_id: int) -> list[str]:
+    return list(UserSession.objects.filter(user_id=user_id).values_list("session_key", flat=True))
+
+
+def sessions_end(*, keys: list[str]) -> int:
+    """End these sessions: the database row, the cached copy and the register entry."""
     store = SessionStore()
     for key in keys:
         store.delete(key)
     return len(keys)
+
+
+def sessions_end_for(*, user_id: int) -> int:
+    """End every registered session of a user. Returns how many."""
+    return sessions_end(keys=session_keys_of(user_id=user_id))
