@@ -204,6 +204,8 @@ def test_case_14_every_route_every_actor_shows_a_customers_data_only_to_her_or_s
                for name, p in actors.items()}
     failures, seen_by = [], {name: set() for name in actors}
     for route in soak.all_routes():
+        if route.name in soak.KNOWN_SERVER_ERROR_ROUTES:
+            continue  # pinned below; on PostgreSQL its error would abort the test's transaction
         urls = [u for u in soak.filled_urls(route, alice, world)
                 if soak.own_values_only(u, route, alice, world)]
         if route.name.startswith("admin:"):
@@ -211,8 +213,7 @@ def test_case_14_every_route_every_actor_shows_a_customers_data_only_to_her_or_s
         for url in urls:
             for name, client in clients.items():
                 response = client.get(url)
-                if response.status_code >= 500 and route.name not in \
-                        soak.KNOWN_SERVER_ERROR_ROUTES:
+                if response.status_code >= 500:
                     failures.append(f"{name} GET {url} -> {response.status_code}")
                 text = body(response).decode(errors="replace").replace(url, "")
                 found = [m for m in alice.markers if m in text

@@ -223,3 +223,22 @@ def test_case_22_every_kind_of_security_event_says_who_what_when_and_keeps_no_se
             failures.append(f"{kind}: a card-like number in {stored}")
     assert not failures, "\n".join(failures)
     assert len(expected) == 7
+
+
+def test_case_22_a_nul_byte_in_the_path_neither_fails_nor_escapes_the_security_log(
+    world, request
+):
+    """A shopper probing a staff route with `%00` in the path gets the same 403 as without
+    it, and the probe is recorded like any other."""
+    if connection.vendor == "postgresql":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "known finding: shop/monitoring/services.py security_event_record stores the path "
+            "as it is, PostgreSQL refuses text with a NUL byte, the request answers 500 and the "
+            "event is lost (any route that records an event: staff routes, refused tokens); "
+            "reported to issue 5. When fixed, this XPASSes: remove the marker.")))
+    bob = world.shoppers[1]
+    for path in ("/dashboard/orders/BFM-2222222222%00/", "/api/v1/admin/orders/x%00.css"):
+        response = client_of(bob).get(path)
+        assert response.status_code == 403, (path, response.status_code)
+        assert SecurityEvent.objects.filter(kind="staff_permission_denied",
+                                            request_id=response["X-Request-ID"]).exists()
