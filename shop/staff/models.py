@@ -1,5 +1,5 @@
-"""The staff permissions. They hang on a model without a table (Django permissions need a
-content type); roles.py groups them into the support, manager and admin roles."""
+"""The staff permissions. They hang on a model of their own (Django permissions need a content
+type); roles.py groups them into the support, manager and admin roles."""
 
 from django.db import models
 
@@ -19,10 +19,11 @@ STAFF_PERMISSIONS = (
 
 
 class StaffAccess(models.Model):
-    """No table: only the carrier of the staff permissions (app label "staff")."""
+    """Only the carrier of the staff permissions (app label "staff"). Its table stays empty;
+    it exists so that generic code that looks a content type's rows up (the admin's "view on
+    site" redirect, contenttypes) finds a table and nothing in it."""
 
     class Meta:
-        managed = False
         default_permissions = ()
         permissions = STAFF_PERMISSIONS
 

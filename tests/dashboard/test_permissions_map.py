@@ -148,3 +148,19 @@ def test_guard_reads_the_principal_not_the_session_user(roles, rf):
 @pytest.fixture
 def rf():
     return RequestFactory()
+
+
+def test_the_permissions_model_has_a_table_for_generic_lookups(db):
+    """The admin's "view on site" redirect looks any content type's row up: for the staff
+    permissions' model it must find an empty table (404), not a missing one (500)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.test import Client
+
+    from shop.staff.models import StaffAccess
+
+    root = create_user("root@example.com", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(root)
+    content_type = ContentType.objects.get_for_model(StaffAccess)
+    assert client.get(f"/admin/r/{content_type.pk}/1/").status_code == 404
+    assert not StaffAccess.objects.exists()

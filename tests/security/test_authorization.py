@@ -382,11 +382,6 @@ def test_case_16_mass_assignment_is_ignored(world):
     assert (bob_user.email, bob_user.is_staff, bob_user.is_superuser) == (bob.email, False, False)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known finding: Django admin's view-on-site shortcut queries the table of "
-    "shop.staff.models.StaffAccess, which has none (a permission carrier), and answers a "
-    "superuser a 500; reported to issue 5. When fixed, this XPASSes: remove the marker and "
-    "soak.KNOWN_SERVER_ERROR_ROUTES."))
 def test_case_14_the_admin_view_on_site_shortcut_is_never_a_500(world):
     from django.contrib.contenttypes.models import ContentType
 
