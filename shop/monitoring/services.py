@@ -31,7 +31,7 @@ def _clean(value: Any, depth: int = 0) -> Any:
     if isinstance(value, list | tuple):
         return [_clean(item, depth + 1) for item in list(value)[:20]]
     if isinstance(value, str):
-        return value[:_MAX_TEXT]
+        return value.replace("\x00", "")[:_MAX_TEXT]  # PostgreSQL refuses NUL in text
     if value is None or isinstance(value, bool | int | float):
         return value
     return str(value)[:_MAX_TEXT]
@@ -53,14 +53,15 @@ def security_event_record(
     path = ""
     if request is not None:
         ip = client_ip(request) or None
-        path = request.path[:300]
+        # a `%00` probe is recorded, not lost to a 500 (PostgreSQL refuses NUL in text)
+        path = request.path.replace("\x00", "")[:300]
         if user_id is None:
             principal = getattr(request, "principal", None)
             user_id = principal.user_id if principal is not None else None
     elif (where := client_context.current()) is not None:
         # Recorded without the request at hand (shop/policy/access.py): the request being
         # served still says where it came from (MonitoringMiddleware).
-        ip, path = where.ip or None, where.path
+        ip, path = where.ip or None, where.path.replace("\x00", "")
     request_id = (getattr(request, "request_id", "") if request is not None else "") or (
         current_request_id()
     )

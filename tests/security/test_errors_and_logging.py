@@ -225,17 +225,10 @@ def test_case_22_every_kind_of_security_event_says_who_what_when_and_keeps_no_se
     assert len(expected) == 7
 
 
-def test_case_22_a_nul_byte_in_the_path_neither_fails_nor_escapes_the_security_log(
-    world, request
-):
+def test_case_22_a_nul_byte_in_the_path_neither_fails_nor_escapes_the_security_log(world):
     """A shopper probing a staff route with `%00` in the path gets the same 403 as without
-    it, and the probe is recorded like any other."""
-    if connection.vendor == "postgresql":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "known finding: shop/monitoring/services.py security_event_record stores the path "
-            "as it is, PostgreSQL refuses text with a NUL byte, the request answers 500 and the "
-            "event is lost (any route that records an event: staff routes, refused tokens); "
-            "reported to issue 5. When fixed, this XPASSes: remove the marker.")))
+    it, and the probe is recorded like any other (NUL bytes are stripped before saving:
+    PostgreSQL refuses them in text)."""
     bob = world.shoppers[1]
     for path in ("/dashboard/orders/BFM-2222222222%00/", "/api/v1/admin/orders/x%00.css"):
         response = client_of(bob).get(path)
