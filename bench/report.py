@@ -13,6 +13,48 @@ def _ratio(results: dict, top: str, bottom: str) -> float | None:
     return a["rps"] / b["rps"] if a and b else None
 
 
+LIMITS = {
+    "cached": (
+        "**Cached vs static.** A cache hit costs nginx 1.3-1.7x the CPU of a static file of the "
+        "same size (CPU column): it looks the key up in the shared zone, reads the cached header "
+        "block, parses the app's 11 stored headers again, checks the `Vary: Accept-Encoding` "
+        "variant (2-4 µs: an experiment ignoring Vary, never shipped, ran hits at 0.8x a static "
+        "file's CPU instead of 0.65x) and adds `X-Cache-Status`. wrk shares the 2 cores, so the "
+        "req/s ratio swings with other load (0.46x to 0.98x over the runs of the day); the CPU "
+        "ratio stayed between 0.6x and 0.8x. The Vary check is the price of compressing once."
+    ),
+    "history": (
+        "**Order history** (issue 4's code): `GET /api/v1/orders` returns all 50 orders with "
+        "their lines and address (11.9 KB) in 3 queries; about 8 ms of CPU per request in "
+        "process, of which Ninja's per-field schema resolution over ~100 nested objects "
+        "(`ninja/schema.py` `_run_root_validator`, `DjangoGetter.__getattr__`) is the largest "
+        "part, then waiting on the queries. A hello world costs 0.6 ms, so 0.1x needs the "
+        "history under ~6 ms: paginate (20 per page, keyset) and build the answer from plain "
+        "rows, as the product list now does (that change took the list from 2.26 to 1.89 ms). "
+        "The p99 at half rate is measured on 2 cores shared with wrk, PostgreSQL and the other "
+        "suites running on this machine; it is queueing behind 8-15 ms requests."
+    ),
+    "search": (
+        "**Search at 100k.** Words in 0.2-1% of product names need ~1.8-2x their 1k time: to "
+        "find the newest 24 matches PostgreSQL walks the `created_at` index and evaluates "
+        "`UPPER(name) LIKE '%WORD%'` on 2,500-12,000 rows (~0.7 µs each; `UPPER()` with a "
+        "non-C collation is two thirds of it), or, if it picks the trigram index, rechecks "
+        "every candidate the same way. Common words (found within a few hundred rows) and "
+        "words with no match (answered by the trigram index) stay within 1.2x. What would fix "
+        "it: a stored upper-cased search column (a `GeneratedField` on Product, with the "
+        "trigram index on it), a catalog model change left to the catalog's owner."
+    ),
+    "checkout": (
+        "**Checkout** (issue 4's code): each checkout runs ~20 statements and 6 savepoints, "
+        "each a round trip, and renders the confirmation email (two templates) inside the "
+        "request; ~13 ms of app CPU and ~3.7 ms of PostgreSQL CPU per checkout (CPU column). "
+        "On 2 cores shared by granian, PostgreSQL and wrk that caps it near 100/s even on a "
+        "quiet machine: 200/s needs the email moved to an outbox/queue, fewer statements, or "
+        "more cores (the app tier scales out; see docs/scaling.md). Zero oversell holds."
+    ),
+}
+
+
 def _cpu_ratio(results: dict, top: str, bottom: str) -> float | None:
     """The same ratio from CPU per request (nginx + app + database) instead of req/s: what
     the ratio would be on a machine with nothing else running, as long as the CPU is the
@@ -222,6 +264,19 @@ def markdown(results: dict) -> str:
         f"{_verdict(checkout_rate and checkout_rate >= 200 and postgres)} |",
         f"| zero oversell | {checkout_detail} | {_verdict(oversell_ok)} |",
     ]
+
+    missed = {
+        "cached": any(r is not None and r < 0.7 for r in (cached, cached_api, cached_gz)),
+        "history": not (history and history >= 0.1) or not (half and half["p99_ms"] < 50),
+        "search": not (worst and worst <= 1.5),
+        "checkout": not (checkout_rate and checkout_rate >= 200 and postgres),
+    }
+    limits = [text for key, text in LIMITS.items() if missed.get(key)]
+    if limits:
+        lines += ["", "## What limits the targets missed here", "",
+                  "From profiles taken on this machine (`bench/profile_request.py PATH`, cProfile "
+                  "in process against the bench database) and the CPU columns below.", ""]
+        lines += [f"- {text}" for text in limits]
 
     # --- all scenarios
     lines += [
