@@ -185,7 +185,9 @@ def _encode_cursor(sort: str, product: ProductSummary) -> str:
 
 def _decode_cursor(cursor: str, sort: str) -> tuple[object, int]:
     """A cursor made by _encode_cursor for the same sort, or InvalidInput."""
-    invalid = InvalidInput("The cursor is not valid for this list; start again from the first page.")
+    invalid = InvalidInput(
+        "The cursor is not valid for this list; start again from the first page."
+    )
     if len(cursor) > 400:
         raise invalid
     try:
