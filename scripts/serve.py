@@ -67,6 +67,8 @@ def main() -> int:
         # Locally nginx speaks plain HTTP; production keeps the redirect and HSTS.
         "SECURE_SSL_REDIRECT": os.environ.get("SECURE_SSL_REDIRECT", "0"),
         "SECURE_HSTS_SECONDS": os.environ.get("SECURE_HSTS_SECONDS", "0"),
+        # A local stack takes no real money: the built-in test gateway is allowed here.
+        "SHOP_ALLOW_TEST_GATEWAY": os.environ.get("SHOP_ALLOW_TEST_GATEWAY", "1"),
         "PYTHONPATH": str(ROOT),
     }
 

@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_list
+from .base import SHOP_PAYMENT_GATEWAY, env_bool, env_list
 
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -32,6 +32,16 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-bfm_session"
 CSRF_COOKIE_NAME = "__Host-bfm_csrftoken"
+
+# The built-in test gateway approves card 4242 4242 4242 4242 without taking money: in
+# production it would hand out goods for free. It runs only when the operator says so
+# (a staging shop, `make serve`, `make bench`).
+TEST_PAYMENT_GATEWAY = "shop.orders.payments.test_gateway.TestGateway"
+if SHOP_PAYMENT_GATEWAY == TEST_PAYMENT_GATEWAY and not env_bool("SHOP_ALLOW_TEST_GATEWAY"):
+    raise ImproperlyConfigured(
+        "SHOP_PAYMENT_GATEWAY is the test gateway, which approves test cards without charging: "
+        "set a real gateway, or SHOP_ALLOW_TEST_GATEWAY=1 for a shop that takes no real money."
+    )
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -90,7 +90,8 @@ def _production_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(DJANGO_SETTINGS_MODULE="config.settings.production",
                SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="shop.example.com",
-               DATABASE_URL="sqlite:///:memory:", REDIS_URL="", LOG_LEVEL="ERROR")
+               DATABASE_URL="sqlite:///:memory:", REDIS_URL="", LOG_LEVEL="ERROR",
+               SHOP_ALLOW_TEST_GATEWAY="1")
     return env
 
 

@@ -46,6 +46,7 @@ def _production_env(**extra: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="shop.example.com",
+        SHOP_ALLOW_TEST_GATEWAY="1",
         **extra,
     )
     return env
@@ -107,3 +108,15 @@ def test_hsts_is_never_sent_over_plain_http_in_production():
     )
     assert result.stdout.split() == ["200", "None", "301", "None",
                                      "https://shop.example.com/products/"], result.stderr[-2000:]
+
+
+def test_production_refuses_the_test_payment_gateway_unless_allowed():
+    env = _production_env()
+    env.pop("SHOP_ALLOW_TEST_GATEWAY")
+    env.pop("SHOP_PAYMENT_GATEWAY", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode != 0
+    assert "test gateway" in result.stderr
