@@ -7,6 +7,7 @@ from pydantic import Field
 
 from shop.orders import services
 from shop.orders.payments import CardDetails, gateway
+from shop.orders.selectors import order_lines_by_order
 from shop.policy import access
 
 from .auth import bearer
@@ -49,18 +50,21 @@ def checkout(
     )
     if placed.replayed:
         response["Idempotent-Replayed"] = "true"
-    return Status(201, access.access_order(viewer=request.auth, number=placed.order.number))
+    return Status(201, OrderOut.from_order(placed.order, placed.lines))
 
 
 @router.get("/orders", response=OrderListOut, url_name="order_list")
 def order_list(request, query: Query[OrderListQuery]):
     """The caller's orders, newest first. `next_cursor` pages on."""
-    return access.order_list_for(
-        viewer=request.auth, cursor=query.cursor, limit=query.limit, with_lines=True
-    )
+    page = access.order_list_for(viewer=request.auth, cursor=query.cursor, limit=query.limit)
+    lines = order_lines_by_order(orders=page.items)
+    return {
+        "items": [OrderOut.from_order(order, lines[order.pk]) for order in page.items],
+        "next_cursor": page.next_cursor,
+    }
 
 
 @router.get("/orders/{number}", response=OrderOut, url_name="order_detail")
 def order_detail(request, number: str):
     """One of the caller's orders. Another user's number answers 404, like a missing one."""
-    return access.access_order(viewer=request.auth, number=number)
+    return OrderOut.from_order(access.access_order(viewer=request.auth, number=number))

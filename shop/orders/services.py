@@ -133,6 +133,8 @@ class ShippingAddress:
 class PlacedOrder:
     order: Order
     replayed: bool = False
+    # The order's lines as placed (None on a replay: read them from the order).
+    lines: list[OrderLine] | None = None
 
 
 def _request_facts(address: ShippingAddress, method_code: str, card: CardToken) -> dict:
@@ -196,7 +198,7 @@ def checkout_place_order(
         order_send_confirmation(order=order, lines=lines)
     except Exception:  # the order is paid: a mail failure must not turn it into an error
         logger.exception("order confirmation email failed", extra={"order": order.number})
-    return PlacedOrder(order=order)
+    return PlacedOrder(order=order, lines=lines)
 
 
 def _order_create(
