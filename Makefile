@@ -32,7 +32,8 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) scripts/port_free.py $(HOST) $(PORT)
 	@echo "Serving Buy_From_Me at http://$(HOST):$(PORT)/ ($(WORKERS) workers; Ctrl-C stops)"
-	exec $(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) \
+	rm -rf var/prometheus && mkdir -p var/prometheus
+	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus exec $(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) \
 		--workers $(WORKERS) --blocking-threads $(BLOCKING_THREADS) --no-ws \
 		--log-level warning config.wsgi:application
 

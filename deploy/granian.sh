@@ -8,6 +8,8 @@
 #   BACKLOG           pending connections per listening socket (default 2048)
 #   VENV              the virtualenv (default: .venv next to this directory)
 #   GRANIAN_APP       the WSGI callable (default config.wsgi:application)
+#   PROMETHEUS_MULTIPROC_DIR  where every worker writes its metrics, emptied at each start so
+#                     /metrics sums all workers (default var/prometheus; docs/monitoring.md)
 # Everything else (DJANGO_SETTINGS_MODULE, DATABASE_URL, REDIS_URL, SECRET_KEY, ...) is read by
 # Django from the environment; see deploy/buy_from_me.env.example.
 set -eu
@@ -15,6 +17,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 VENV=${VENV:-$here/.venv}
 WORKERS=${WORKERS:-$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
+PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-$here/var/prometheus}
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+export PROMETHEUS_MULTIPROC_DIR
 exec "$VENV/bin/granian" \
     --interface wsgi \
     --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" \
