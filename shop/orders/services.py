@@ -16,7 +16,7 @@ gateway is called and so that nothing is ever oversold:
    checkout leaves no order, no charge and no stock taken.
    Paid: transaction 2 marks the order `paid` and records the payment (brand, last four
    digits and the gateway's reference: never the card number).
-5. The confirmation email goes out.
+5. The confirmation email goes out after the response has been sent (monitoring.context.defer).
 
 If the process dies between 2 and 4, the order stays `pending_payment` with its stock taken;
 orders_release_abandoned (the `release_abandoned_orders` command, run from cron) cancels such
@@ -30,6 +30,7 @@ import logging
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -39,6 +40,7 @@ from shop.accounts.principal import Principal
 from shop.cart.models import CartLine
 from shop.cart.selectors import cart_lines
 from shop.core.errors import Conflict, InvalidInput, ShopError
+from shop.monitoring.context import defer
 from shop.policy import access
 from shop.shipping.models import ShippingMethod
 from shop.shipping.selectors import shipping_method_get
@@ -194,11 +196,18 @@ def checkout_place_order(
         raise PaymentUnavailable() from None
 
     _order_mark_paid(order=order, card=card, charge_reference=charge.reference)
+    # After the response has been sent (the WSGI server's close()): rendering two templates
+    # and talking SMTP were a quarter of the checkout's time in the request. From the order
+    # and lines in memory: no query.
+    defer(partial(_confirmation_send, order=order, lines=list(lines)))
+    return PlacedOrder(order=order, lines=lines)
+
+
+def _confirmation_send(*, order: Order, lines: list[OrderLine]) -> None:
     try:
         order_send_confirmation(order=order, lines=lines)
     except Exception:  # the order is paid: a mail failure must not turn it into an error
         logger.exception("order confirmation email failed", extra={"order": order.number})
-    return PlacedOrder(order=order, lines=lines)
 
 
 def _order_create(
