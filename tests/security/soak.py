@@ -83,9 +83,10 @@ KEEPSAKES = ("Alpenglow", "Bramblefinch", "Cindermoth", "Driftlantern", "Emberqu
 DECEPTION_SUFFIXES = ("x.css", ";x.css", "%2Fx.css", ".css", "%3Fx.css", "%23x.css",
                       "..%2Fx.css", "x.js", "x.png", "%3Bx.png")
 
-# Known findings, each a bug reported and not yet fixed; a finding here is still printed in the
-# soak's summary, and tests/security/test_authorization.py pins each one with a strict xfail
-# that starts failing the day it is fixed (then delete both).
+# Known findings: bugs found and reported but not fixed yet. Each is allowed here (and counted
+# in the soak's summary as `known_findings`, never as a pass) and pinned by a strict xfail in
+# the group module, which starts failing the day the bug is fixed; then delete both.
+# docs/security.md lists the findings so far.
 
 
 def known_finding(route: str, marker: str) -> bool:

@@ -79,8 +79,8 @@ def test_case_18_soak_no_shopper_ever_receives_another_shoppers_data(app_stack, 
     # ...the caches were really caching (public pages), the CDN rule really stored the
     # deception paths, and nothing private was ever served from the URL-keyed cache.
     cache = report.cache_statuses()
-    assert cache[(0, "HIT")] > 50, summary
-    assert cache[(1, "HIT")] > 50, summary
+    assert cache[(0, "HIT")] > 20, summary
+    assert cache[(1, "HIT")] > 20, summary
     private_hits = [
         f"{o.call.who} {o.call.path}" for o in report.completed
         if o.cache_status == "HIT" and "public" not in o.cache_control and not o.call.deception
