@@ -344,6 +344,9 @@ def _order_mark_paid(*, order: Order, card: CardToken, charge_reference: str) ->
             brand=card.brand,
             last4=card.last4,
         )
+    if updated != 1:  # the answer (built from this instance) shows what the database holds
+        order.refresh_from_db()
+        return
     order.status = OrderStatus.PAID
     order.paid_at = now
     order.payment_brand = card.brand
