@@ -7,7 +7,6 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 BLOCKING_THREADS ?= 2
-export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .PHONY: run test install install-dev lint audit serve bench clean
 
@@ -39,7 +38,7 @@ run: install
 
 ## test: the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 test: install-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --ds=config.settings.test $(PYTEST_ARGS)
 
 ## serve: the production stack in the foreground: nginx :8080 -> granian :8000 (+ PostgreSQL/Redis when up)
 serve: install
