@@ -82,3 +82,27 @@ def build_small_catalog() -> SimpleNamespace:
     return SimpleNamespace(
         clothing=clothing, tees=tees, home=home, tee=tee, hoodie=hoodie, lamp=lamp, mug=mug
     )
+
+
+def build_big_catalog() -> list[Product]:
+    """130 products over three categories, each with two variants; 97 can be bought and every
+    tenth is featured. Bulk-created: for query-count tests that need many rows quickly."""
+    top = create_category("Outdoor")
+    tents = create_category("Tents", parent=top)
+    bags = create_category("Bags")
+    products = Product.objects.bulk_create(
+        Product(
+            category=(top, tents, bags)[n % 3],
+            name=f"Trail Item {n:03d}",
+            slug=f"trail-item-{n:03d}",
+            price=Decimal(10 + n),
+            is_featured=n % 10 == 0,
+        )
+        for n in range(130)
+    )
+    Variant.objects.bulk_create(
+        Variant(product=p, sku=f"TR-{n}-{size}", options={"size": size}, price=p.price, stock=s)
+        for n, p in enumerate(products)
+        for size, s in (("S", 0), ("L", n % 4))  # every fourth product is sold out
+    )
+    return products

@@ -1,12 +1,10 @@
 """The catalog API runs a fixed number of SQL queries, whatever the page size or the number of
 variants: no N+1 as the catalog grows (SPEC §3: fast at 100,000 products)."""
 
-from decimal import Decimal
 
 import pytest
 
-from shop.catalog.models import Product, Variant
-from tests.factories import create_category, create_product
+from tests.factories import build_big_catalog, create_category, create_product
 
 # Measured: list = 1 query (products with category and in-stock flag in one SELECT), plus 1 to
 # resolve a category filter to its subtree; detail = 3 (product + category, variants, images).
@@ -17,25 +15,7 @@ API_DETAIL_QUERIES = 3
 
 @pytest.fixture
 def big_catalog(db):
-    """130 products over three categories, each with two variants; 97 can be bought."""
-    top = create_category("Outdoor")
-    tents = create_category("Tents", parent=top)
-    bags = create_category("Bags")
-    products = Product.objects.bulk_create(
-        Product(
-            category=(top, tents, bags)[n % 3],
-            name=f"Trail Item {n:03d}",
-            slug=f"trail-item-{n:03d}",
-            price=Decimal(10 + n),
-        )
-        for n in range(130)
-    )
-    Variant.objects.bulk_create(
-        Variant(product=p, sku=f"TR-{n}-{size}", options={"size": size}, price=p.price, stock=s)
-        for n, p in enumerate(products)
-        for size, s in (("S", 0), ("L", n % 4))  # every fourth product is sold out
-    )
-    return products
+    return build_big_catalog()
 
 
 @pytest.mark.parametrize("limit", [1, 10, 100])

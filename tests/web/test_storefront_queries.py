@@ -1,12 +1,10 @@
 """Storefront pages run a fixed number of SQL queries, whatever the page size or the number of
 variants (no N+1 in the templates)."""
 
-from decimal import Decimal
 
 import pytest
 
-from shop.catalog.models import Product, Variant
-from tests.factories import create_category, create_product
+from tests.factories import build_big_catalog, create_category, create_product
 
 # Measured: list = categories for the menu + one product query; a category page adds the
 # category itself and the subtree lookup; detail = product, variants, images; home =
@@ -20,26 +18,7 @@ PAGE_HOME_QUERIES = 3
 
 @pytest.fixture
 def big_catalog(db):
-    """130 products over three categories, each with two variants; 97 can be bought."""
-    top = create_category("Outdoor")
-    tents = create_category("Tents", parent=top)
-    bags = create_category("Bags")
-    products = Product.objects.bulk_create(
-        Product(
-            category=(top, tents, bags)[n % 3],
-            name=f"Trail Item {n:03d}",
-            slug=f"trail-item-{n:03d}",
-            price=Decimal(10 + n),
-            is_featured=n % 10 == 0,
-        )
-        for n in range(130)
-    )
-    Variant.objects.bulk_create(
-        Variant(product=p, sku=f"TR-{n}-{size}", options={"size": size}, price=p.price, stock=s)
-        for n, p in enumerate(products)
-        for size, s in (("S", 0), ("L", n % 4))  # every fourth product is sold out
-    )
-    return products
+    return build_big_catalog()
 
 
 def card_count(response) -> int:
