@@ -135,27 +135,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache: local memory by default, Redis when REDIS_URL is set. Every key comes from
-# shop/policy/cache_keys.py.
+# --- Cache. Nothing the shop must get right lives only in the cache: sessions, token
+# revocations, throttle and alert counters are in the database, which every worker on every
+# machine shares. The cache is an accelerator: Redis when REDIS_URL is set (unreachable Redis =
+# an empty cache, never an error: shop/core/cache.py), else files under var/cache, shared by
+# every process on this machine. Never per-process memory: production refuses it. Every key
+# comes from shop/policy/cache_keys.py.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "shop.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "bfm",
+            # a dead or unreachable Redis costs a request at most these timeouts, once per
+            # shop.core.cache.RETRY_AFTER seconds
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "buy-from-me",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
         }
     }
 
-# Django's cached_db sessions plus a register of each user's signed-in sessions, so that an
-# account erasure ends them all at once (shop/privacy/sessions.py).
+# Sessions live in the database (read on every request: the one copy every worker sees), plus
+# a register of each user's signed-in sessions, so that an account erasure ends them all at
+# once (shop/privacy/sessions.py).
 SESSION_ENGINE = "shop.privacy.sessions"
 SESSION_COOKIE_NAME = "bfm_session"
 SESSION_COOKIE_HTTPONLY = True
@@ -200,9 +208,10 @@ JWT_AUDIENCE = "buy-from-me-api"
 JWT_ACCESS_TOKEN_LIFETIME = 10 * 60  # seconds
 JWT_REFRESH_TOKEN_LIFETIME = 14 * 24 * 60 * 60  # seconds
 
-# Attempt caps (django-ratelimit, atomic counters in the cache), per client address ("ip")
-# and per account (the email address), counted before any password is checked: they hold
-# under a parallel burst. Rates are "<count>/<period>" (s, m, h, d; "15m" = 15 minutes).
+# Attempt caps per client address ("ip") and per account (the email address), counted in the
+# database before any password is checked (shop/core/counters.py: every worker and machine adds
+# to one count, so they hold under a parallel burst, with or without Redis).
+# Rates are "<count>/<period>" (s, m, h, d; "15m" = 15 minutes).
 ACCOUNTS_THROTTLE_RATES = {
     "signin": {"account": "10/15m", "ip": "30/15m"},  # storefront sign-in and API /auth/token
     "register": {"account": "5/h", "ip": "10/h"},
@@ -215,18 +224,16 @@ ACCOUNTS_THROTTLE_RATES = {
     "password_confirm": {"account": "10/15m"},
     "data_export": {"account": "10/h"},
 }
-RATELIMIT_USE_CACHE = "default"
-RATELIMIT_IP_META_KEY = "shop.monitoring.client.client_ip"
-RATELIMIT_FAIL_OPEN = False  # cache down: throttled endpoints refuse rather than run unguarded
 
-# Failed sign-ins (django-axes, database handler): 5 failures lock that account (from any
-# address) and that address (for any account) for 15 minutes. Reset: admin or `axes_reset`;
-# a completed password reset lifts the account's lock.
+# Failed sign-ins (django-axes, database handler): 5 failures lock that account *from that
+# address* for 15 minutes (OWASP: lock the pair, so that an attacker cannot keep the owner,
+# or an admin, out; the per-account attempt cap above slows guessing from many addresses).
+# Reset: admin or `axes_reset`; a completed password reset lifts the account's locks.
 AXES_ENABLED = True
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = False
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "email"

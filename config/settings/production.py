@@ -15,6 +15,19 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production.")
 
+# Anything that must agree between two requests is kept where every process sees it. A cache
+# in one process's memory would be a second truth per worker: refuse to start with one.
+PER_PROCESS_CACHES = ("django.core.cache.backends.locmem.LocMemCache",
+                      "django.core.cache.backends.dummy.DummyCache")
+for _alias, _cache in CACHES.items():  # noqa: F405
+    if _cache["BACKEND"] in PER_PROCESS_CACHES:
+        raise ImproperlyConfigured(
+            f"CACHES[{_alias!r}] is {_cache['BACKEND']}: every worker process would keep its "
+            "own copy. Set REDIS_URL, or use the default shared file cache."
+        )
+if SESSION_ENGINE not in ("shop.privacy.sessions", "django.contrib.sessions.backends.db"):  # noqa: F405
+    raise ImproperlyConfigured("Sessions must live in the database (shop.privacy.sessions).")
+
 # TLS ends at nginx, which sets X-Forwarded-Proto (deploy/nginx.conf).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # ... and X-Forwarded-For: believed only from these addresses (shop/monitoring/client.py), so

@@ -51,7 +51,8 @@ def principal_from_bearer(request: HttpRequest) -> Principal:
         )
         return Principal(user=None, credential_error=refused.reason)
     return Principal(
-        user=user, via="token", token_id=claims.jti, token_expires_at=claims.expires_at
+        user=user, via="token", token_id=claims.jti, token_expires_at=claims.expires_at,
+        token_family=claims.family,
     )
 
 

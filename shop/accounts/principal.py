@@ -8,6 +8,7 @@ cookies, sessions or Authorization headers themselves.
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
+from uuid import UUID
 
 from .models import User
 
@@ -21,6 +22,7 @@ class Principal:
     via: Via = "none"
     token_id: str = ""  # the access token's jti when via == "token"
     token_expires_at: datetime | None = None  # the access token's exp when via == "token"
+    token_family: UUID | None = None  # the sign-in (refresh family) of the access token
     # Why a credential that was presented was refused ("expired", "signature", ...), for the
     # security log only; the principal is then anonymous and the API answers a generic 401.
     credential_error: str = ""

@@ -35,7 +35,13 @@ from .errors import (
 )
 from .models import MAX_ADDRESSES_PER_USER, Address, User
 from .principal import Principal
-from .throttle import email_fingerprint, email_normalize, lockout_retry_after, throttle_check
+from .throttle import (
+    email_fingerprint,
+    email_normalize,
+    lockout_retry_after,
+    throttle_check,
+    throttle_reset,
+)
 
 MAX_PASSWORD_LENGTH = 256  # longer inputs are refused before hashing (hashing cost is per byte)
 
@@ -151,14 +157,18 @@ def token_refresh(*, request: HttpRequest, refresh: str) -> tokens.TokenPair:
         raise NotAuthenticated() from None
 
 
-def token_sign_out(*, principal: Principal) -> None:
-    """API sign-out: every refresh token of the user is revoked, and the access token that
-    asked is refused from now on (deny-listed until it expires)."""
+def token_sign_out(*, principal: Principal, refresh: str = "") -> None:
+    """API sign-out: this sign-in ends. Its refresh tokens are revoked in the database, and
+    with them every access token of the sign-in (they name it; shop/accounts/tokens.py), on
+    every worker at once. The refresh token sent along is revoked too when it is the
+    caller's (a client that lost track of which sign-in its access token came from)."""
     if principal.user is None:
         return
-    tokens.refresh_tokens_revoke_for(user=principal.user)
-    if principal.token_id and principal.token_expires_at is not None:
-        tokens.access_token_deny(jti=principal.token_id, expires_at=principal.token_expires_at)
+    if principal.token_family is not None:
+        tokens.refresh_family_revoke(family=principal.token_family)
+    row = tokens.refresh_token_find(refresh) if refresh else None
+    if row is not None and row.user_id == principal.user.pk:
+        tokens.refresh_family_revoke(family=row.family)
 
 
 # --- credentials: everything that must end every other session and token
@@ -188,6 +198,7 @@ def user_password_reset_complete(*, user: User, password: str) -> None:
 
     user_password_set(user=user, password=password)
     axes_reset(username=user.email)
+    throttle_reset(scope="signin", kind="account", value=user.email)
 
 
 def user_disable(*, user: User) -> None:

@@ -1,13 +1,15 @@
-"""Throttling of the account endpoints: two well-kept libraries, two jobs.
+"""Throttling of the account endpoints.
 
-1. django-ratelimit counts *attempts* per client address and per account in the Django cache
-   (local memory or Redis) with an atomic add/incr, before any password is checked. Its caps
-   (settings.ACCOUNTS_THROTTLE_RATES) hold under any concurrency: a parallel burst of 50
-   sign-ins for one account checks at most `signin.account` passwords.
-2. django-axes counts *failed sign-ins* in the database and locks the account and the client
-   address out (AXES_FAILURE_LIMIT failures, AXES_COOLOFF_TIME). It sits in
-   AUTHENTICATION_BACKENDS, so every authenticate() call is covered, the admin's included;
-   its records are visible (and can be cleared) in the admin and with `manage.py axes_reset`.
+1. Attempt caps per client address and per account, counted in the database
+   (shop/core/counters.py: one row per subject and fixed window, incremented with a
+   conditional UPDATE) before any password is checked. Every worker on every machine adds to
+   the same count, so the caps (settings.ACCOUNTS_THROTTLE_RATES) hold under a parallel burst
+   spread over processes, and whether or not Redis answers.
+2. django-axes counts *failed sign-ins* in the database and locks out the pair of an account
+   and a client address (AXES_FAILURE_LIMIT failures, AXES_COOLOFF_TIME): an attacker at one
+   address stops guessing that account, and the account's owner elsewhere is not kept out.
+   It sits in AUTHENTICATION_BACKENDS, so every authenticate() call is covered, the admin's
+   included; its records can be cleared in the admin and with `manage.py axes_reset`.
 
 Both answer 429 with Retry-After. The client address is shop.monitoring.client.client_ip
 (REMOTE_ADDR unless TRUSTED_PROXY says otherwise).
@@ -15,11 +17,12 @@ Both answer 429 with Retry-After. The client address is shop.monitoring.client.c
 
 import hashlib
 import ipaddress
+import re
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django_ratelimit.core import get_usage
 
+from shop.core.counters import counter_hit, counters_reset
 from shop.core.views import error_response
 from shop.monitoring.client import client_ip
 from shop.monitoring.models import SecurityEventKind
@@ -27,6 +30,18 @@ from shop.monitoring.services import security_event_record
 from shop.policy import cache_keys
 
 from .errors import Throttled
+
+_RATE = re.compile(r"^(\d+)/(\d*)([smhd])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def rate_parse(rate: str) -> tuple[int, int]:
+    """"10/15m" -> (10 attempts, 900 seconds)."""
+    match = _RATE.match(rate)
+    if match is None:
+        raise ValueError(f"not a rate: {rate!r}")
+    limit, multiple, unit = match.groups()
+    return int(limit), int(multiple or 1) * _UNITS[unit]
 
 
 def email_normalize(email: str) -> str:
@@ -48,6 +63,12 @@ def throttle_address(request: HttpRequest) -> str:
     return address
 
 
+def _subject_value(request: HttpRequest, kind: str, account: str) -> str:
+    if kind == "account":
+        return email_normalize(account)
+    return throttle_address(request) or "unknown"
+
+
 def throttle_check(*, request: HttpRequest, scope: str, account: str = "") -> None:
     """Count one attempt for `scope` by this client (and account, when given); raise Throttled
     when any of the scope's limits is exceeded. Every attempt counts, allowed or not."""
@@ -55,23 +76,16 @@ def throttle_check(*, request: HttpRequest, scope: str, account: str = "") -> No
     retry_after = 0
     first_refusal = False
     for kind, rate in rates.items():
-        if kind == "account":
-            if not account:
-                continue
-            value = email_normalize(account)
-        else:
-            value = throttle_address(request) or "unknown"
-        subject = cache_keys.throttle_subject(scope=scope, kind=kind, value=value)
-        usage = get_usage(
-            request,
-            group=f"accounts.{scope}.{kind}",
-            key=lambda group, request, subject=subject: subject,
-            rate=rate,
-            increment=True,
+        if kind == "account" and not account:
+            continue
+        limit, window = rate_parse(rate)
+        subject = cache_keys.throttle_subject(
+            scope=scope, kind=kind, value=_subject_value(request, kind, account)
         )
-        if usage and usage["should_limit"]:
-            retry_after = max(retry_after, usage["time_left"] if usage["time_left"] > 0 else 60)
-            first_refusal = first_refusal or usage["count"] == usage["limit"] + 1
+        hit = counter_hit(key=cache_keys.throttle_counter(subject=subject), window=window)
+        if hit.count > limit:
+            retry_after = max(retry_after, hit.retry_after())
+            first_refusal = first_refusal or hit.count == limit + 1
     if retry_after:
         if first_refusal:  # one event per subject and window, not one per refused request
             security_event_record(
@@ -80,6 +94,17 @@ def throttle_check(*, request: HttpRequest, scope: str, account: str = "") -> No
                 details={"scope": scope},
             )
         raise Throttled(retry_after=retry_after)
+
+
+def throttle_reset(*, scope: str, kind: str, value: str) -> None:
+    """Forget a subject's attempts (a completed password reset lifts the account's sign-in
+    cap)."""
+    rate = settings.ACCOUNTS_THROTTLE_RATES.get(scope, {}).get(kind)
+    if not rate:
+        return
+    _, window = rate_parse(rate)
+    subject = cache_keys.throttle_subject(scope=scope, kind=kind, value=value)
+    counters_reset(key=cache_keys.throttle_counter(subject=subject), window=window)
 
 
 def lockout_retry_after() -> int:

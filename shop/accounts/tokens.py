@@ -12,8 +12,11 @@ JWT_REFRESH_TOKEN_LIFETIME (14 days), one family per sign-in. Each use rotates i
 conditional UPDATE (used_at IS NULL AND revoked_at IS NULL), so of two concurrent uses exactly
 one succeeds; presenting a used token again revokes the whole family (it leaked).
 
-Sign-out deny-lists the access token's jti in the cache until it expires
-(shop.policy.cache_keys.access_token_denied).
+An access token belongs to the sign-in (refresh family) it came from: its `sid` claim names
+the family, and the token is refused as soon as that family has no live refresh token left
+(sign-out, a replay, a password change, an erasure). That check is part of the one query that
+loads the user, so it costs nothing extra and needs no cache: every worker on every machine
+reads the same database, whether or not Redis answers.
 """
 
 import hashlib
@@ -25,18 +28,16 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-
-from shop.policy import cache_keys
 
 from .models import RefreshToken, User
 
 ALGORITHM = "HS256"
 TOKEN_TYPE = "access"  # noqa: S105 - a claim value, not a secret
-REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub", "jti", "typ", "ver"]
+REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub", "jti", "typ", "ver", "sid"]
 FORBIDDEN_HEADERS = frozenset({"jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256", "kid", "crit"})
 MAX_TOKEN_LENGTH = 2048
 _KEY_SALT = "shop.accounts.tokens"
@@ -58,6 +59,7 @@ class AccessClaims:
     jti: str
     version: str
     expires_at: datetime
+    family: uuid.UUID  # the sign-in (refresh token family) the token belongs to
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,11 @@ def _hash(raw: str) -> str:
 # --- access tokens
 
 
-def access_token_issue(*, user: User) -> str:
+def access_token_issue(*, user: User, family: uuid.UUID | None = None) -> str:
+    """An access token of the sign-in `family`; without one, of a new sign-in (a refresh token
+    family is started for it, so that signing out can end it)."""
+    if family is None:
+        return token_pair_issue(user=user).access
     now = timezone.now()
     claims = {
         "iss": settings.JWT_ISSUER,
@@ -112,6 +118,7 @@ def access_token_issue(*, user: User) -> str:
         "jti": uuid.uuid4().hex,
         "typ": TOKEN_TYPE,
         "ver": user_token_version(user),
+        "sid": str(family),
     }
     return jwt.encode(claims, signing_key(), algorithm=ALGORITHM, headers={"typ": "JWT"})
 
@@ -168,31 +175,33 @@ def access_token_decode(token: str) -> AccessClaims:
         raise TokenInvalid("subject")
     if not (isinstance(jti, str) and 0 < len(jti) <= 64 and isinstance(version, str)):
         raise TokenInvalid("malformed")
+    try:
+        family = uuid.UUID(str(payload["sid"]))
+    except ValueError:
+        raise TokenInvalid("malformed") from None
     expires_at = datetime.fromtimestamp(payload["exp"], tz=UTC)
-    return AccessClaims(user_id=int(subject), jti=jti, version=version, expires_at=expires_at)
+    return AccessClaims(user_id=int(subject), jti=jti, version=version, expires_at=expires_at,
+                        family=family)
 
 
 def access_token_authenticate(token: str) -> tuple[User, AccessClaims]:
-    """The user an access token speaks for: decoded, not revoked, the user active and the
-    token's version current. One query (the user row) and one cache read."""
+    """The user an access token speaks for: decoded, its sign-in not ended, the user active
+    and the token's version current. One query: the user row, with whether the token's
+    refresh family still has a live token."""
     claims = access_token_decode(token)
-    if cache.get(cache_keys.access_token_denied(jti=claims.jti)):
-        raise TokenInvalid("revoked", user_id=claims.user_id)
-    user = User.objects.filter(pk=claims.user_id).first()
+    live_family = RefreshToken.objects.filter(
+        user_id=OuterRef("pk"), family=claims.family, revoked_at__isnull=True
+    )
+    user = User.objects.filter(pk=claims.user_id).annotate(signed_in=Exists(live_family)).first()
     if user is None:
         raise TokenInvalid("unknown_user", user_id=claims.user_id)
     if not user.is_active:
         raise TokenInvalid("inactive", user_id=user.pk)
     if not hmac.compare_digest(claims.version, user_token_version(user)):
         raise TokenInvalid("stale", user_id=user.pk)
+    if not user.signed_in:
+        raise TokenInvalid("revoked", user_id=user.pk)
     return user, claims
-
-
-def access_token_deny(*, jti: str, expires_at: datetime) -> None:
-    """Refuse this access token (by jti) from now until it would have expired anyway."""
-    remaining = int((expires_at - timezone.now()).total_seconds()) + 1
-    if jti and remaining > 0:
-        cache.set(cache_keys.access_token_denied(jti=jti), True, timeout=remaining)
 
 
 # --- refresh tokens
@@ -212,9 +221,10 @@ def _refresh_token_create(*, user: User, family: uuid.UUID) -> str:
 
 def token_pair_issue(*, user: User) -> TokenPair:
     """A fresh access token and the first refresh token of a new family (a sign-in)."""
-    refresh = _refresh_token_create(user=user, family=uuid.uuid4())
+    family = uuid.uuid4()
+    refresh = _refresh_token_create(user=user, family=family)
     return TokenPair(
-        access=access_token_issue(user=user),
+        access=access_token_issue(user=user, family=family),
         refresh=refresh,
         expires_in=settings.JWT_ACCESS_TOKEN_LIFETIME,
     )
@@ -277,7 +287,7 @@ def token_pair_rotate(*, refresh: str) -> TokenPair:
         refresh_family_revoke(family=row.family)
         raise RefreshReplayed("replayed", user_id=user.pk)
     return TokenPair(
-        access=access_token_issue(user=user),
+        access=access_token_issue(user=user, family=row.family),
         refresh=new_refresh,
         expires_in=settings.JWT_ACCESS_TOKEN_LIFETIME,
     )

@@ -39,8 +39,9 @@ def auth_refresh(request, payload: RefreshIn):
 
 @router.post("/auth/logout", auth=bearer, response={204: None}, url_name="auth_logout")
 def auth_logout(request, payload: RefreshIn):
-    """Sign out: revokes the caller's refresh tokens and this access token."""
-    services.token_sign_out(principal=request.auth)
+    """Sign out: this sign-in ends. Its refresh tokens and access tokens (this one included)
+    stop working at once."""
+    services.token_sign_out(principal=request.auth, refresh=payload.refresh)
     return Status(204, None)
 
 

@@ -12,11 +12,13 @@ page), a distinct JSON log line (`"event": "security_alert"`) and a webhook POST
 | token_forgery_burst | token_invalid | 20 | 60 s | address |
 | staff_permission_probe | staff_permission_denied | 5 | 10 min | user |
 
-Counting uses the Django cache (Redis in production, shared by every process): one counter
-per rule, subject and fixed window, incremented atomically; the count of a sliding window is
-estimated as this window's count plus the previous window's, weighted by how much of it still
-overlaps (a burst that straddles two windows is still seen). One alert per rule and subject
-per QUIET_PERIOD: while it lasts, further events raise the open alert's event_count.
+Counting uses the shared counters in the database (shop/core/counters.py: every worker on
+every machine adds to one count): one counter per rule, subject and fixed window, incremented
+with a conditional UPDATE; the count of a sliding window is estimated as this window's count
+plus the previous window's, weighted by how much of it still overlaps (a burst that straddles
+two windows is still seen). One alert per rule and subject per QUIET_PERIOD: raising it is
+serialized across processes (a row lock), and while it lasts further events raise the open
+alert's event_count.
 
 Nothing here may break the request that reported the event: every failure is logged and
 swallowed by `observe`.
@@ -27,12 +29,13 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from shop.core.counters import counter_hit, serialized
 from shop.policy import cache_keys
 
 from . import metrics
@@ -133,20 +136,12 @@ def _subjects(rule: Rule, *, user_id: int | None, ip: str | None) -> list[str]:
 
 
 def _count(rule: Rule, subject: str, now: float) -> int:
-    """Atomic increment of this window's counter; the sliding-window estimate."""
-    bucket, into = divmod(now, rule.window)
-    bucket = int(bucket)
-    key = cache_keys.alert_counter(rule=rule.name, subject=subject, bucket=bucket)
-    cache.add(key, 0, timeout=rule.window * 2 + 5)
-    try:
-        current = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=rule.window * 2 + 5)
-        current = 1
-    previous = cache.get(
-        cache_keys.alert_counter(rule=rule.name, subject=subject, bucket=bucket - 1)
-    ) or 0
-    return int(current + previous * (1 - into / rule.window))
+    """One more event for the rule and subject; the sliding-window estimate."""
+    hit = counter_hit(
+        key=cache_keys.alert_counter(rule=rule.name, subject=subject), window=rule.window,
+        now=now, previous=True,
+    )
+    return hit.sliding(now)
 
 
 def observe(*, kind: str, user_id: int | None = None, ip: str | None = None,
@@ -171,15 +166,22 @@ def observe(*, kind: str, user_id: int | None = None, ip: str | None = None,
 
 def _raise(rule: Rule, subject: str, *, count: int, event_id: int | None) -> Alert | None:
     """A new alert, or None when one is already open for this rule and subject (its
-    event_count goes up instead)."""
-    marker = cache_keys.alert_open(rule=rule.name, subject=subject)
-    if not cache.add(marker, 0, timeout=QUIET_PERIOD):
-        open_id = cache.get(marker)
-        if open_id:
-            Alert.objects.filter(pk=open_id).update(
+    event_count goes up instead). Serialized across processes: one alert per burst, however
+    many workers see its events."""
+    with serialized(cache_keys.alert_open(rule=rule.name, subject=subject)):
+        since = timezone.now() - timedelta(seconds=QUIET_PERIOD)
+        open_alert = Alert.objects.filter(
+            rule=rule.name, subject=subject[:120], created_at__gte=since
+        ).order_by("-created_at").values_list("pk", flat=True).first()
+        if open_alert is not None:
+            Alert.objects.filter(pk=open_alert).update(
                 event_count=F("event_count") + 1, last_seen_at=timezone.now()
             )
-        return None
+            return None
+        return _create(rule, subject, count=count, event_id=event_id)
+
+
+def _create(rule: Rule, subject: str, *, count: int, event_id: int | None) -> Alert:
     from django.conf import settings
 
     from .webhook import forwarder
@@ -193,7 +195,6 @@ def _raise(rule: Rule, subject: str, *, count: int, event_id: int | None) -> Ale
         event_count=count,
         webhook_state=WebhookState.PENDING if webhook else WebhookState.NONE,
     )
-    cache.set(marker, alert.pk, timeout=QUIET_PERIOD)
     metrics.ALERTS.labels(rule=rule.name).inc()
     logger.error(
         "security alert",

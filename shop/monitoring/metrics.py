@@ -15,6 +15,8 @@ Exported (scrape /metrics, see docs/monitoring.md):
 | shop_orders | gauge, read from the database at scrape time | status |
 | shop_open_alerts | gauge, idem | |
 | shop_low_stock_variants | gauge, idem | |
+| shop_dependency_up | gauge, idem (shop/core/health.py) | dependency (redis) |
+| shop_dependency_changed_timestamp_seconds | gauge, idem: its last change | dependency |
 
 Several app-server processes (granian workers): set PROMETHEUS_MULTIPROC_DIR to an empty
 directory before the app server starts (prometheus_client's multiprocess mode); every process
@@ -97,6 +99,23 @@ class DatabaseCollector:
             "shop_open_alerts", "Security alerts not yet acknowledged.",
             value=Alert.objects.filter(acknowledged_at__isnull=True).count(),
         )
+        from shop.core.models import DependencyState
+
+        up = GaugeMetricFamily(
+            "shop_dependency_up",
+            "Whether a service the shop uses (but can do without) answered at the last check.",
+            labels=["dependency"],
+        )
+        changed = GaugeMetricFamily(
+            "shop_dependency_changed_timestamp_seconds",
+            "When the service last went up or down (one log line each time).",
+            labels=["dependency"],
+        )
+        for state in DependencyState.objects.order_by("name"):
+            up.add_metric([state.name], 1 if state.up else 0)
+            changed.add_metric([state.name], state.changed_at.timestamp())
+        yield up
+        yield changed
         yield GaugeMetricFamily(
             "shop_low_stock_variants",
             "Variants of active products at or below the low-stock threshold.",

@@ -1,13 +1,11 @@
-"""Every server-side cache key, built by a named function (STYLE.md example 6).
+"""Every server-side key, built by a named function: keys of the Django cache, and keys of the
+shared counters in the database (shop/core/counters.py: throttles and alert rules).
 
 A key that depends on a user or a credential names it explicitly; nothing outside this module
-formats a cache key. Keys are short, versioned ("v1") and carry no secret in clear: anything
-derived from a credential is hashed first.
+formats a key. Keys are short, versioned ("v1") and carry no secret in clear: anything derived
+from a credential, an email address or a client address is hashed first (keyed).
 
-Libraries that keep their own counters in the same cache build their own keys, hashed and
-prefixed, from values we hand them: django-ratelimit ("rl:" + sha256 of group, rate, subject,
-window; subjects come from throttle_subject below) and django-axes (its database handler is
-used, so it keeps nothing in the cache).
+django-axes keeps its failure records in the database (its database handler), not the cache.
 """
 
 import hashlib
@@ -17,11 +15,6 @@ _VERSION = "v1"
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()[:32]
-
-
-def access_token_denied(*, jti: str) -> str:
-    """Marks an access token (by its jti) revoked before its expiry: sign-out."""
-    return f"bfm:{_VERSION}:auth:denied-jti:{_digest(jti)}"
 
 
 def _keyed_digest(value: str, *, purpose: str) -> str:
@@ -34,20 +27,32 @@ def _keyed_digest(value: str, *, purpose: str) -> str:
 
 
 def throttle_subject(*, scope: str, kind: str, value: str) -> str:
-    """The subject a throttle counts for (an address or an account), as handed to
-    django-ratelimit, which hashes it into its own key. Accounts and addresses are hashed here
-    too, keyed: no email address or client address appears in a key, even as a plain hash."""
+    """The subject a throttle counts for (an address or an account). Accounts and addresses
+    are hashed, keyed: no email address or client address appears in a key, even as a plain
+    hash."""
     return f"{_VERSION}:{scope}:{kind}:{_keyed_digest(value.strip().lower(), purpose='throttle')}"
 
 
-# --- security alert rules (shop/monitoring/alerts.py): counters shared by every app process
+def throttle_counter(*, subject: str) -> str:
+    """The shared counter (database) of one throttle subject; the window is appended."""
+    return f"throttle:{subject}"
 
 
-def alert_counter(*, rule: str, subject: str, bucket: int) -> str:
-    """Events a rule counted for one subject (a user id, an address, "site") in one window."""
-    return f"bfm:{_VERSION}:alert:count:{rule}:{_digest(subject)}:{bucket}"
+# --- security alert rules (shop/monitoring/alerts.py): shared counters in the database
+
+
+def alert_counter(*, rule: str, subject: str) -> str:
+    """Events a rule counted for one subject (a user id, an address, "site"); the window is
+    appended by the counter."""
+    return f"alert:{_VERSION}:{rule}:{_digest(subject)}"
 
 
 def alert_open(*, rule: str, subject: str) -> str:
-    """The alert already raised for this rule and subject, while its quiet period lasts."""
-    return f"bfm:{_VERSION}:alert:open:{rule}:{_digest(subject)}"
+    """Serializes raising an alert for this rule and subject across processes."""
+    return f"alert-open:{_VERSION}:{rule}:{_digest(subject)}"
+
+
+def probe_counter(*, kind: str, ip: str) -> str:
+    """Probe requests (injection, forced browsing, ...) of one kind from one address: the
+    first few of a window are stored as security events, the rest only counted."""
+    return f"probe:{_VERSION}:{kind}:{_keyed_digest(ip, purpose='probe')}"

@@ -1,19 +1,25 @@
-"""The session engine (settings.SESSION_ENGINE): Django's cached_db sessions, plus a register
+"""The session engine (settings.SESSION_ENGINE): Django's database sessions, plus a register
 of which signed-in session belongs to whom (models.UserSession), so that an erasure (or any
-"sign out everywhere") can end every session of a user at once, from the database and the cache,
-without decoding every session row.
+"sign out everywhere") can end every session of a user at once without decoding every row.
 
-Same table, same cache keys and same behaviour as django.contrib.sessions.backends.cached_db;
-the register follows the key: a sign-in adds it (receivers.py), a cycled key (sign-in of a
+Sessions are read from the database on every request, never from a cache. The database is the
+one store every worker on every machine sees, so a sign-out, a cycled key or a checkout step
+written by one worker is what the next request reads, whichever worker serves it. A cache in
+front (Django's cached_db) would be a second copy: a per-process cache keeps a signed-out
+session alive in the other processes, and a shared cache (Redis) that misses the deletion
+during an outage serves the session again when it comes back. One primary-key read per
+request is the price.
+
+The register follows the key: a sign-in adds it (receivers.py), a cycled key (sign-in of a
 signed-in session, password change) moves it, a deleted session (sign-out, flush) removes it.
 """
 
-from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbStore
+from django.contrib.sessions.backends.db import SessionStore as DbStore
 
 from .models import UserSession
 
 
-class SessionStore(CachedDbStore):
+class SessionStore(DbStore):
     def cycle_key(self) -> None:
         """Django's cycle_key, with the register moved to the new key before the old session
         is deleted (so the delete below does not drop it)."""
@@ -37,7 +43,7 @@ def session_keys_of(*, user_id: int) -> list[str]:
 
 
 def sessions_end(*, keys: list[str]) -> int:
-    """End these sessions: the database row, the cached copy and the register entry."""
+    """End these sessions: the database row and the register entry."""
     store = SessionStore()
     for key in keys:
         store.delete(key)

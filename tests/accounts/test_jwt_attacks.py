@@ -48,7 +48,8 @@ def rsa_key():
 
 @pytest.fixture
 def claims(ann):
-    """A valid claim set for Ann, as the server would issue it."""
+    """A valid claim set for Ann, as the server would issue it (of a live sign-in)."""
+    sign_in = tokens.access_token_decode(tokens.access_token_issue(user=ann))
     now = int(time.time())
     return {
         "iss": "buy-from-me",
@@ -60,6 +61,7 @@ def claims(ann):
         "jti": "a" * 32,
         "typ": "access",
         "ver": tokens.user_token_version(ann),
+        "sid": str(sign_in.family),
     }
 
 
@@ -263,6 +265,6 @@ def test_tokens_use_hs256_with_every_claim(ann, good):
     header = jwt.get_unverified_header(good)
     assert header == {"alg": "HS256", "typ": "JWT"}
     payload = jwt.decode(good, options={"verify_signature": False})
-    assert set(payload) == {"iss", "aud", "sub", "iat", "nbf", "exp", "jti", "typ", "ver"}
+    assert set(payload) == {"iss", "aud", "sub", "iat", "nbf", "exp", "jti", "typ", "ver", "sid"}
     assert payload["exp"] - payload["iat"] == 600
     assert payload["typ"] == "access"

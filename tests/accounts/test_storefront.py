@@ -254,8 +254,8 @@ def test_password_reset_is_throttled_per_email(client, ann):
 
 
 def test_a_completed_reset_lifts_the_sign_in_lockout(client, ann):
-    for n in range(5):
-        sign_in(client, password="wrong guess", REMOTE_ADDR=f"10.9.3.{n}")
+    for _ in range(5):
+        sign_in(client, password="wrong guess", REMOTE_ADDR="10.9.3.20")
     assert sign_in(client, REMOTE_ADDR="10.9.3.20").status_code == 429
     client.post("/account/password-reset/", {"email": "ann@example.com"}, REMOTE_ADDR="10.9.3.21")
     form_url = client.get(link_in(mail.outbox[0]))["Location"]
@@ -263,7 +263,7 @@ def test_a_completed_reset_lifts_the_sign_in_lockout(client, ann):
         form_url, {"new_password1": "a fresh passphrase", "new_password2": "a fresh passphrase"}
     )
     assert (
-        sign_in(client, password="a fresh passphrase", REMOTE_ADDR="10.9.3.22").status_code == 302
+        sign_in(client, password="a fresh passphrase", REMOTE_ADDR="10.9.3.20").status_code == 302
     )
 
 

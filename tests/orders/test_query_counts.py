@@ -1,8 +1,9 @@
 """Cart, checkout and order history run a fixed number of queries, whatever the number of
 lines or orders (measured; the numbers are in the closing note of issue 4).
 
-The API's bearer authentication costs one query (the user), measured on GET /api/v1/me; the
-storefront's session comes from the cache and the user costs one query. What each of our
+The API's bearer authentication costs one query (the user, with whether its sign-in is still
+live), measured on GET /api/v1/me; the storefront's session is read from the database (one
+query: the one copy every worker sees) and the user costs one more. What each of our
 routes adds on top is fixed:
 - GET /api/v1/cart, GET /cart/: the cart, its lines with variants and products (2);
 - POST /api/v1/checkout: 12 statements plus 6 savepoints (claim the key; lock the cart, read
@@ -23,7 +24,7 @@ from .fixtures import checkout_body
 pytestmark = pytest.mark.django_db
 
 API_AUTH = 1  # asserted below against GET /api/v1/me
-WEB_AUTH = 1
+WEB_AUTH = 2  # the session row and the user
 CART = 2
 CHECKOUT = 19 - 1  # everything after authentication, savepoints included
 ORDER_HISTORY_API = 2

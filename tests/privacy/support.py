@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -65,6 +66,17 @@ def cache_entries() -> list[tuple[str, str]]:
             if raw is None:
                 continue
             entries.append((key.decode("utf-8", "replace"), _unpickled(raw)))
+    elif backend.endswith("FileBasedCache"):
+        # each file: the pickled expiry, then the zlib-compressed pickled value; the key is
+        # only an md5 in the file name
+        for path in cache._list_cache_files():
+            try:
+                with open(path, "rb") as handle:
+                    pickle.load(handle)  # noqa: S301 - our own cache's files
+                    raw = zlib.decompress(handle.read())
+            except (FileNotFoundError, EOFError, zlib.error):
+                continue
+            entries.append((Path(path).name, _unpickled(raw)))
     else:  # pragma: no cover
         raise AssertionError(f"do not know how to read {backend}")
     return entries
