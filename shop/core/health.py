@@ -38,7 +38,7 @@ def dependency_report(*, name: str, up: bool, detail: str = "") -> bool:
         logger.exception("dependency state not recorded", extra={"dependency": name})
         return False
     if changed:
-        log = logger.info if up else logger.error
+        log = logger.warning if up else logger.error
         log(
             f"{name} is {'reachable again' if up else 'unreachable'}",
             extra={"event": "dependency_state", "dependency": name,
