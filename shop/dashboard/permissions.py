@@ -60,6 +60,8 @@ PERMISSIONS: dict[str, str] = {
     "api:admin_order_detail": Perm.VIEW_ORDERS,
     "api:admin_audit_events": Perm.VIEW_SECURITY,
     "api:admin_security_events": Perm.VIEW_SECURITY,
+    "api:admin_alerts": Perm.VIEW_SECURITY,
+    "api:admin_alert_acknowledge": Perm.VIEW_SECURITY,
 }
 
 STAFF_ROUTE_PREFIXES = ("dashboard:", "api:admin_")

@@ -143,6 +143,8 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "api:admin_order_detail": PRIVATE,
     "api:admin_audit_events": PRIVATE,
     "api:admin_security_events": PRIVATE,
+    "api:admin_alerts": PRIVATE,
+    "api:admin_alert_acknowledge": PRIVATE,
     # Prometheus metrics: operators only (shop/monitoring/views.py)
     "monitoring:metrics": PRIVATE,
 }

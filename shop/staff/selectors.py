@@ -437,6 +437,14 @@ def alert_list(*, actor: Actor, open_only: bool = False, limit: int = 50) -> lis
     return list(queryset.order_by("-pk")[: _limit(limit)])
 
 
+def alert_get(*, actor: Actor, alert_id: int) -> Alert:
+    require(actor, Perm.VIEW_SECURITY)
+    alert = Alert.objects.filter(pk=alert_id).first()
+    if alert is None:
+        raise NotFound("No such alert.")
+    return alert
+
+
 def security_summary(*, actor: Actor) -> dict[str, int]:
     """Security events of the last 24 hours by kind."""
     require(actor, Perm.VIEW_SECURITY)
