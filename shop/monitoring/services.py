@@ -17,6 +17,9 @@ logger = logging.getLogger("shop.security")
 # Keys whose values must never be stored, whatever a caller passes (matched as substrings).
 _SECRET_MARKERS = ("password", "token", "secret", "card", "cvc", "authorization", "cookie")
 _MAX_TEXT = 200
+# details key set when the request was made by the account the event is about (signed in as
+# it): the data export lists where such events came from, and only those.
+BY_SUBJECT = "by_subject"
 
 
 def _clean(value: Any, depth: int = 0) -> Any:
@@ -51,13 +54,17 @@ def security_event_record(
     """
     ip = None
     path = ""
+    details = _clean(details or {})
     if request is not None:
         ip = client_ip(request) or None
         # a `%00` probe is recorded, not lost to a 500 (PostgreSQL refuses NUL in text)
         path = request.path.replace("\x00", "")[:300]
+        principal = getattr(request, "principal", None)
+        asker = principal.user_id if principal is not None else None
         if user_id is None:
-            principal = getattr(request, "principal", None)
-            user_id = principal.user_id if principal is not None else None
+            user_id = asker
+        if asker is not None and asker == user_id:
+            details[BY_SUBJECT] = True
     elif (where := client_context.current()) is not None:
         # Recorded without the request at hand (shop/policy/access.py): the request being
         # served still says where it came from (MonitoringMiddleware).
@@ -71,7 +78,7 @@ def security_event_record(
         ip=ip,
         path=path,
         request_id=request_id[:64],
-        details=_clean(details or {}),
+        details=details,
     )
     logger.warning(
         "security event",

@@ -6,8 +6,10 @@ in one click from every marketing email.
   and through which interface (models.Consent).
 - Every marketing email carries a signed unsubscribe link in its body and in the
   `List-Unsubscribe` / `List-Unsubscribe-Post` headers (RFC 2369, RFC 8058: mail clients show
-  an "Unsubscribe" button that POSTs to it). Opening the link withdraws the consent at once,
-  without signing in, and the page it shows names nobody.
+  an "Unsubscribe" button that POSTs to it). Opening the link shows a page with one button;
+  the POST of that button (or the mail client's one-click POST) withdraws the consent at once,
+  without signing in. A GET changes nothing: mail scanners that open every link must not
+  unsubscribe anyone. The pages name nobody.
 - `marketing_email_send` refuses to send to anyone without a live consent.
 """
 
@@ -80,15 +82,27 @@ def unsubscribe_token(*, user: User) -> str:
                          salt=_UNSUBSCRIBE_SALT, compress=True)
 
 
+def _unsubscribe_payload(token: str) -> dict | None:
+    try:
+        payload = signing.loads(token[:500], salt=_UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def unsubscribe_token_valid(*, token: str) -> bool:
+    """Whether the token is one of ours (nothing is changed)."""
+    return _unsubscribe_payload(token) is not None
+
+
 def unsubscribe_by_token(*, token: str) -> bool:
     """Withdraw the consent the token names. False for a token that is not ours (tampered,
     truncated); True otherwise, whether or not there was anything to withdraw or the account
     still exists: the answer must not tell anyone whose link it is."""
-    try:
-        payload = signing.loads(token[:500], salt=_UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
+    payload = _unsubscribe_payload(token)
+    if payload is None:
         return False
-    user_id = payload.get("u") if isinstance(payload, dict) else None
+    user_id = payload.get("u")
     if isinstance(user_id, int):
         marketing_consent_withdraw(user_id=user_id, via="email_link")
     return True

@@ -41,7 +41,7 @@ from shop.core.request_context import current_request_id
 from shop.monitoring import metrics
 from shop.monitoring.client import client_ip
 from shop.monitoring.models import AuditEvent, SecurityEvent, SecurityEventKind
-from shop.monitoring.services import security_event_record
+from shop.monitoring.services import BY_SUBJECT, security_event_record
 from shop.orders.models import Order, Payment
 from shop.policy import access
 
@@ -262,10 +262,11 @@ def _sign_ins(user: User) -> dict[str, Any]:
              "used_at": _iso(t.used_at), "revoked_at": _iso(t.revoked_at)}
             for t in RefreshToken.objects.filter(user=user).order_by("created_at", "id")
         ],
-        # django-axes keeps failed sign-ins by the email address typed (for lockouts)
+        # django-axes keeps failed sign-ins by the email address typed (for lockouts). Anyone
+        # can type the shopper's address: the address and browser of whoever did are about
+        # that person, not the shopper, and are not exported; when and how often are.
         "failed_sign_in_records": [
-            {"last_attempt_at": _iso(a.attempt_time), "ip": a.ip_address,
-             "user_agent": a.user_agent, "failures": a.failures_since_start}
+            {"last_attempt_at": _iso(a.attempt_time), "failures": a.failures_since_start}
             for a in AccessAttempt.objects.filter(username__iexact=user.email)
             .order_by("attempt_time", "id")
         ],
@@ -305,8 +306,13 @@ _EXPORTED_DETAIL_KEYS = ("reason", "scope", "step")
 
 
 def _security_event(event: SecurityEvent) -> dict[str, Any]:
-    return {"kind": event.kind, "created_at": _iso(event.created_at), "ip": event.ip,
-            "path": event.path,
+    """An event about the shopper's account. Where it came from (address, path) is exported
+    only when the shopper made the request themselves (signed in as the account); a failed
+    sign-in or a refused token from anyone else is about that other person."""
+    own = bool(event.details.get(BY_SUBJECT))
+    return {"kind": event.kind, "created_at": _iso(event.created_at),
+            "ip": event.ip if own else None, "path": event.path if own else "",
+            "by_you": own,
             "details": {k: v for k, v in event.details.items() if k in _EXPORTED_DETAIL_KEYS}}
 
 

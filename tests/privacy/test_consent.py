@@ -60,17 +60,26 @@ def test_one_click_from_the_email_withdraws_without_signing_in(ann):
     assert message.extra_headers["List-Unsubscribe"] == f"<{BASE}{path}>"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
-    response = Client().get(path)  # nobody signed in
+    # Opening the link (a person, or a mail scanner that opens every link) changes nothing:
+    # a page with one button.
+    page = Client().get(path)  # nobody signed in
+    assert page.status_code == 200
+    assert page["Cache-Control"] == "private, no-store"
+    assert '<button type="submit"' in page.content.decode()
+    assert consent.marketing_consent_get(user=ann) is not None
+    # the button
+    response = Client(enforce_csrf_checks=True).post(path)
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
     text = response.content.decode()
     assert "You are unsubscribed" in text
     for word in (ann.email, "Annabel"):
-        assert word not in text
-    # anyone's valid link shows exactly the same page
+        assert word not in text + page.content.decode()
+    # anyone's valid link shows exactly the same pages
     other = create_user("someone.else@example.com", name="Someone Else")
-    assert Client().get(reverse("web:unsubscribe", args=[
-        consent.unsubscribe_token(user=other)])).content == response.content
+    other_path = reverse("web:unsubscribe", args=[consent.unsubscribe_token(user=other)])
+    assert Client().get(other_path).content == page.content
+    assert Client().post(other_path).content == response.content
     record = Consent.objects.get(user=ann)
     assert record.withdrawn_at is not None
     assert record.withdrawn_via == "email_link"
@@ -91,15 +100,16 @@ def test_mail_clients_one_click_post_works_without_csrf(ann):
 def test_a_tampered_link_does_nothing_and_says_nothing(ann, django_user_model):
     consent.marketing_consent_give(user=ann, via="storefront")
     token = consent.unsubscribe_token(user=ann)
-    response = Client().get(reverse("web:unsubscribe", args=[token[:-2] + "xx"]))
+    response = Client().post(reverse("web:unsubscribe", args=[token[:-2] + "xx"]))
     assert response.status_code == 400
+    assert Client().get(reverse("web:unsubscribe", args=[token[:-2] + "xx"])).status_code == 400
     assert ann.email not in response.content.decode()
     assert consent.marketing_consent_get(user=ann) is not None
     # a valid link of an erased account answers like any other valid link
     other = create_user("gone@example.com")
     gone_token = consent.unsubscribe_token(user=other)
     other.delete()
-    response = Client().get(reverse("web:unsubscribe", args=[gone_token]))
+    response = Client().post(reverse("web:unsubscribe", args=[gone_token]))
     assert response.status_code == 200
     assert "You are unsubscribed" in response.content.decode()
 

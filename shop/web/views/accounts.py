@@ -67,9 +67,16 @@ def signin_required(view):
 
 
 def _next_url(request: HttpRequest) -> str:
+    """Where to go after signing in or registering: `next` when it is a path on this site,
+    else the account page. A path, never a URL name or another host: a bare word, a scheme,
+    `//host` or a backslash trick all fall back to the account page."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        candidate.startswith("/")
+        and not candidate.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return reverse("web:account")
@@ -105,7 +112,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 request,
                 "Welcome! We have sent you a link to confirm your email address.",
             )
-            return redirect(_next_url(request))
+            return HttpResponseRedirect(_next_url(request))
     return render(request, "web/accounts/register.html", {"form": form, "next": _next_url(request)})
 
 
@@ -113,7 +120,7 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.principal.is_authenticated:
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -130,7 +137,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             # login() cycles the session key (no fixation) and rotates the CSRF token. The
             # session's data (a guest cart) is kept for the cart to merge.
             login(request, user)
-            return redirect(_next_url(request))
+            return HttpResponseRedirect(_next_url(request))
     return render(request, "web/accounts/sign_in.html", {"form": form, "next": _next_url(request)})
 
 

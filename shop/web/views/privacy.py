@@ -154,12 +154,17 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" without a form
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """Withdraws the marketing consent the signed token names, at once. The page is the same
-    for every valid link: it names nobody and does not tell whether the account exists."""
-    valid = consent.unsubscribe_by_token(token=token)
-    return render(
-        request, "web/privacy/unsubscribed.html", {"valid": valid}, status=200 if valid else 400
-    )
+    """GET (a person, or a mail scanner, opening the link): a page with one button, nothing
+    changed. POST (that button, or the mail client's RFC 8058 one-click POST): the marketing
+    consent the signed token names is withdrawn at once. The pages are the same for every
+    valid link: they name nobody and do not tell whether the account exists."""
+    if request.method == "POST":
+        valid = consent.unsubscribe_by_token(token=token)
+        template = "web/privacy/unsubscribed.html"
+    else:
+        valid = consent.unsubscribe_token_valid(token=token)
+        template = "web/privacy/unsubscribe.html"
+    return render(request, template, {"valid": valid}, status=200 if valid else 400)
 
 
 # --- the privacy notice (public, the same for everyone)
