@@ -174,9 +174,9 @@ def _scaling(results: dict) -> tuple[float | None, float | None, list[str]]:
     return worst, worst_queries, offenders
 
 
-def markdown(results: dict) -> str:
+def _intro(results: dict) -> list[str]:
+    """The run: machine, stack, data, load, and its notes."""
     facts = results["facts"]
-    words = results.get("words") or {}
     seed = results.get("seed") or {}
     lines = [
         "# Benchmark results",
@@ -203,15 +203,18 @@ def markdown(results: dict) -> str:
         "time and stops.",
     ]
     if facts["load_before"][0] > 0.7:
-        lines += ["", f"> **Noisy machine**: the load average was {facts['load_before'][0]:.2f} "
+        lines = ["", f"> **Noisy machine**: the load average was {facts['load_before'][0]:.2f} "
                   "before the run (other processes were using the CPU). Ratios measured in "
                   "the same run are more trustworthy than absolute numbers; rerun "
                   "`make bench` on a quiet machine for final figures."]
     for note in results.get("notes", []):
         lines += ["", f"> {note}"]
+    return lines
 
-    # --- targets
-    hit, public, private = _hit_ratio(results)
+
+def _targets(results: dict) -> list[str]:
+    """The issue's targets, as ratios measured in this run, with the verdicts."""
+    hit, _public, _private = _hit_ratio(results)
     cached = _ratio(results, "cached_page", "ceiling_page")
     cached_api = _ratio(results, "cached_api", "ceiling_api")
     cached_gz = _ratio(results, "cached_page_gz", "ceiling_page_gz")
@@ -224,7 +227,7 @@ def markdown(results: dict) -> str:
     history_queries = (probe_big.get("API order history (50 orders)") or {}).get("queries")
     checkout_rate, oversell_ok, checkout_detail = _checkout(results)
     postgres = "PostgreSQL" in results["backends"]
-    lines += [
+    lines = [
         "",
         "## Targets (issue 8), as ratios measured in this run",
         "",
@@ -266,7 +269,14 @@ def markdown(results: dict) -> str:
         f"{_verdict(checkout_rate and checkout_rate >= 200 and postgres)} |",
         f"| zero oversell | {checkout_detail} | {_verdict(oversell_ok)} |",
     ]
+    return lines + _limits(results, cached, cached_api, cached_gz, history, half, worst,
+                           checkout_rate, postgres)
 
+
+def _limits(results: dict, cached, cached_api, cached_gz, history, half, worst,
+            checkout_rate, postgres) -> list[str]:
+    """What limits the targets this run missed."""
+    lines: list[str] = []
     missed = {
         "cached": any(r is not None and r < 0.7 for r in (cached, cached_api, cached_gz)),
         "history": not (history and history >= 0.1) or not (half and half["p99_ms"] < 50),
@@ -276,12 +286,15 @@ def markdown(results: dict) -> str:
     limits = [text for key, text in LIMITS.items() if missed.get(key)]
     if limits:
         lines += ["", "## What limits the targets missed here", "",
-                  "From profiles taken on this machine (`bench/profile_request.py PATH`, cProfile "
-                  "in process against the bench database) and the CPU columns below.", ""]
+                  "From profiles taken on this machine (`python -m bench.profile_request PATH`, "
+                  "cProfile in process against the bench database) and the CPU columns below.", ""]
         lines += [f"- {text}" for text in limits]
+    return lines
 
-    # --- all scenarios
-    lines += [
+
+def _throughput(results: dict) -> list[str]:
+    """Every scenario: requests/s, latency, errors, CPU per request."""
+    lines = [
         "",
         "## Throughput and latency",
         "",
@@ -313,7 +326,13 @@ def markdown(results: dict) -> str:
         "(read from /proc). Other load on the machine barely changes it, unlike req/s; wrk's "
         "own CPU is not included.",
     ]
+    return lines
 
+
+def _browse_mix(results: dict) -> list[str]:
+    """The browse mix's cache hits, public and private."""
+    lines: list[str] = []
+    hit, public, private = _hit_ratio(results)
     mix = _scenario(results, "mix")
     if mix:
         lines += [
@@ -350,8 +369,13 @@ def markdown(results: dict) -> str:
                 f"(not counted above): {warm_total:,} page requests, "
                 f"{warm.get('HIT', 0) / warm_total * 100:.1f}% hits {dict(sorted(warm.items()))}"
             )
+    return lines
 
-    lines += [
+
+def _queries(results: dict) -> list[str]:
+    """Queries per request and server time at 1k and 100k products."""
+    words = results.get("words") or {}
+    lines = [
         "",
         "## Queries per request and server time, 1k vs 100k products",
         "",
@@ -369,7 +393,13 @@ def markdown(results: dict) -> str:
         + ", ".join(f"{kind} = `{w.get('word')}` ({w.get('share', 0) * 100:.2f}%)"
                     for kind, w in words.items()) + ".",
     ]
+    return lines
 
+
+def _checkout_section(results: dict) -> list[str]:
+    """Checkout throughput and the race for the last units."""
+    lines: list[str] = []
+    checkout_rate, _oversell_ok, checkout_detail = _checkout(results)
     if results.get("checkout_stock"):
         race = results.get("race") or {}
         lines += [
@@ -386,18 +416,22 @@ def markdown(results: dict) -> str:
             f"{(race.get('after') or {}).get('left')} left, in orders "
             f"{(race.get('after') or {}).get('in_orders')}.",
         ]
+    return lines
 
-    lines += [
+
+def _commands(results: dict) -> list[str]:
+    """The exact commands of the run."""
+    lines = [
         "",
         "## Exact commands",
         "",
         "```sh",
-        "make bench            # = .venv/bin/python bench/run.py",
+        "make bench            # = .venv/bin/python -m bench.run",
         f"# environment: BENCH_DURATION={results['duration']} BENCH_THREADS={results['threads']}"
         f" BENCH_CONNECTIONS={results['connections']} BENCH_WORKERS={results['workers']}"
         f"{' BENCH_QUICK=1' if results['quick'] else ''}",
         "# nginx config: var/bench/stack/nginx.conf (deploy/nginx/*.conf rendered by "
-        "scripts/stack.py)",
+        "tooling/stack.py)",
         f"# granian: HOST=127.0.0.1 PORT=8001 WORKERS={results['workers']} BLOCKING_THREADS="
         f"{results['blocking_threads']} sh deploy/granian.sh   "
         "(DJANGO_SETTINGS_MODULE=bench.settings)",
@@ -405,4 +439,10 @@ def markdown(results: dict) -> str:
     lines += [s["command"] for s in results["scenarios"]]
     lines += ["```", "", f"The whole run took {results.get('seconds', '?')} s. Raw numbers: "
               "`bench/results/latest.json`.", ""]
-    return "\n".join(lines)
+    return lines
+
+
+def markdown(results: dict) -> str:
+    sections = (_intro, _targets, _throughput, _browse_mix, _queries, _checkout_section,
+                _commands)
+    return "\n".join(line for section in sections for line in section(results))
