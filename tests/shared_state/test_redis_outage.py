@@ -23,8 +23,8 @@ from shop.monitoring.models import SecurityEvent
 from tests.conftest import require
 from tests.factories import build_small_catalog, create_user
 from tests.support.appserver import AppServer, granian_binary
-from tests.support.nginx import free_port
 from tests.support.visitor import Visitor, api_call, eventually
+from tooling.stack import free_port
 
 PASSWORD = "correct horse battery staple"
 
