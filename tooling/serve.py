@@ -3,7 +3,7 @@
 nginx (deploy/nginx, rendered into var/serve/) on PORT (8080) in front of granian
 (deploy/granian.sh) on APP_PORT (8000), with production settings, PostgreSQL (database
 `buy_from_me`) and Redis (db 1) when they answer on 127.0.0.1, else SQLite (var/db.sqlite3)
-and the local-memory cache. DATABASE_URL and REDIS_URL, when set, are used as they are.
+and the shared file cache. DATABASE_URL and REDIS_URL, when set, are used as they are.
 
 Production settings need a secret key and allowed hosts: this script uses var/secret_key
 (made once, like `make run`) and 127.0.0.1/localhost, and turns the HTTPS redirect off because
@@ -102,7 +102,7 @@ def main() -> int:
     if not backends.postgres:
         print("serve: PostgreSQL is not reachable on 127.0.0.1:5432: using SQLite")
     if not backends.redis_url:
-        print("serve: Redis is not reachable on 127.0.0.1:6379: using the local-memory cache")
+        print("serve: Redis is not reachable on 127.0.0.1:6379: using the shared file cache")
     if not prepare(env, seed=not args.no_seed):
         return 1
 
