@@ -2,8 +2,12 @@
 alert rules (shop/monitoring/alerts.py) count here, in the database.
 
 A count lives in a fixed window (`window` seconds, aligned on the epoch): its row's key is the
-subject's key plus the window number. `counter_hit` adds one with a conditional UPDATE inside a
-transaction and reads the result in the same transaction: on PostgreSQL the row stays locked
+subject's key plus the window number. `counter_recent` counts a sliding span instead, as the sum
+of the small fixed windows it covers (alert rules: "20 within a minute" must fire at the 20th
+event whenever the burst starts, not miss it when the burst straddles a window's edge).
+
+`counter_hit` adds one with a conditional UPDATE inside a transaction and reads the result in
+the same transaction: on PostgreSQL the row stays locked
 until commit, on SQLite the IMMEDIATE transaction holds the database's write lock, so every
 increment from any worker is counted exactly once and each caller sees its own rank.
 
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 
 from .models import Counter
 
@@ -47,15 +51,16 @@ def _window_key(key: str, bucket: int) -> str:
     return f"{key}:{bucket}"[:MAX_KEY]
 
 
-def _expiry(bucket: int, window: int) -> datetime:
-    # kept one window longer: the next window's sliding estimate reads it
-    return datetime.fromtimestamp((bucket + 2) * window, tz=UTC)
+def _expiry(bucket: int, window: int, keep: int = 0) -> datetime:
+    # kept one window (or `keep` seconds) longer: sliding counts read past windows
+    return datetime.fromtimestamp((bucket + 1) * window + max(window, keep), tz=UTC)
 
 
 def counter_hit(*, key: str, window: int, now: float | None = None,
-                previous: bool = False) -> Hit:
+                previous: bool = False, keep: int = 0) -> Hit:
     """Add one to `key`'s count in the current window and return the count, this hit
-    included. With `previous`, also read the previous window's count."""
+    included. With `previous`, also read the previous window's count. `keep`: how long past
+    its end the window's row must stay readable (counter_recent's span)."""
     now = time.time() if now is None else now
     bucket = int(now // window)
     name = _window_key(key, bucket)
@@ -63,7 +68,8 @@ def counter_hit(*, key: str, window: int, now: float | None = None,
         if not Counter.objects.filter(key=name).update(count=F("count") + 1):
             try:
                 with transaction.atomic():
-                    Counter.objects.create(key=name, count=1, expires_at=_expiry(bucket, window))
+                    Counter.objects.create(key=name, count=1,
+                                           expires_at=_expiry(bucket, window, keep))
             except IntegrityError:  # another process created it a moment ago
                 Counter.objects.filter(key=name).update(count=F("count") + 1)
             else:
@@ -74,6 +80,23 @@ def counter_hit(*, key: str, window: int, now: float | None = None,
         before = Counter.objects.filter(key=_window_key(key, bucket - 1)).values_list(
             "count", flat=True).first() or 0
     return Hit(count=count, previous=before, window=window, window_ends=(bucket + 1) * window)
+
+
+SLICES = 12  # a sliding span is counted in twelve small windows
+
+
+def counter_recent(*, key: str, span: int, now: float | None = None) -> int:
+    """Add one event to `key` and return how many it counted within the last `span` seconds
+    (this one included): the sum of the small windows (span / SLICES seconds each) that the
+    span covers, the current one included. Events up to one small window older than `span`
+    may count too; none within the span is missed."""
+    now = time.time() if now is None else now
+    width = max(1, span // SLICES)
+    hit = counter_hit(key=key, window=width, now=now, keep=span)
+    bucket = int(now // width)
+    earlier = [_window_key(key, bucket - n) for n in range(1, span // width + 1)]
+    before = Counter.objects.filter(key__in=earlier).aggregate(total=Sum("count"))["total"]
+    return hit.count + (before or 0)
 
 
 def counter_peek(*, key: str, window: int, now: float | None = None) -> int:

@@ -47,9 +47,13 @@ def dependency_report(*, name: str, up: bool, detail: str = "") -> bool:
     return bool(changed)
 
 
-def recorded_state(name: str) -> bool:
-    """The state last recorded for `name` (up when never recorded)."""
-    state = DependencyState.objects.filter(name=name).values_list("up", flat=True).first()
+def recorded_state(name: str) -> bool | None:
+    """The state last recorded for `name` (up when never recorded; None when it cannot be
+    read)."""
+    try:
+        state = DependencyState.objects.filter(name=name).values_list("up", flat=True).first()
+    except DatabaseError:
+        return None
     return True if state is None else state
 
 

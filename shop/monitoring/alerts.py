@@ -13,12 +13,11 @@ page), a distinct JSON log line (`"event": "security_alert"`) and a webhook POST
 | staff_permission_probe | staff_permission_denied | 5 | 10 min | user |
 
 Counting uses the shared counters in the database (shop/core/counters.py: every worker on
-every machine adds to one count): one counter per rule, subject and fixed window, incremented
-with a conditional UPDATE; the count of a sliding window is estimated as this window's count
-plus the previous window's, weighted by how much of it still overlaps (a burst that straddles
-two windows is still seen). One alert per rule and subject per QUIET_PERIOD: raising it is
-serialized across processes (a row lock), and while it lasts further events raise the open
-alert's event_count.
+every machine adds to one count), incremented with a conditional UPDATE; the count of a rule's
+window is the sum of the twelve small windows that cover it (counter_recent), so a burst is
+seen at its threshold whenever it starts. One alert per rule and subject per QUIET_PERIOD:
+raising it is serialized across processes (a row lock), and while it lasts further events
+raise the open alert's event_count.
 
 Nothing here may break the request that reported the event: every failure is logged and
 swallowed by `observe`.
@@ -35,7 +34,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from shop.core.counters import counter_hit, serialized
+from shop.core.counters import counter_recent, serialized
 from shop.policy import cache_keys
 
 from . import metrics
@@ -136,12 +135,10 @@ def _subjects(rule: Rule, *, user_id: int | None, ip: str | None) -> list[str]:
 
 
 def _count(rule: Rule, subject: str, now: float) -> int:
-    """One more event for the rule and subject; the sliding-window estimate."""
-    hit = counter_hit(
-        key=cache_keys.alert_counter(rule=rule.name, subject=subject), window=rule.window,
-        now=now, previous=True,
+    """One more event for the rule and subject; how many within the rule's window."""
+    return counter_recent(
+        key=cache_keys.alert_counter(rule=rule.name, subject=subject), span=rule.window, now=now
     )
-    return hit.sliding(now)
 
 
 def observe(*, kind: str, user_id: int | None = None, ip: str | None = None,

@@ -172,5 +172,5 @@ def test_a_failing_counter_never_breaks_the_request(db, monkeypatch):
     def down(*args, **kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(alerts, "counter_hit", down)
+    monkeypatch.setattr(alerts, "counter_recent", down)
     assert alerts.observe(kind="token_invalid", ip="203.0.113.1") == []
