@@ -283,7 +283,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-CSRF_FAILURE_VIEW = "shop.core.views.csrf_failure"
+CSRF_FAILURE_VIEW = "shop.monitoring.views.csrf_failure"  # the generic 403 + a probe event
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 

@@ -11,6 +11,7 @@ page), a distinct JSON log line (`"event": "security_alert"`) and a webhook POST
 | signin_failure_surge | signin_failed + signin_locked | 50 | 5 min | whole site |
 | token_forgery_burst | token_invalid | 20 | 60 s | address |
 | staff_permission_probe | staff_permission_denied | 5 | 10 min | user |
+| probe_burst | probe (shop/monitoring/probes.py) | 20 | 5 min | address |
 
 Counting uses the shared counters in the database (shop/core/counters.py: every worker on
 every machine adds to one count), incremented with a conditional UPDATE; the count of a rule's
@@ -106,6 +107,12 @@ RULES: tuple[Rule, ...] = (
         "token_forgery_burst", frozenset({SecurityEventKind.TOKEN_INVALID}),
         threshold=20, window=60, per=("ip",), severity=AlertSeverity.WARNING,
         summary="{count} invalid bearer tokens from {subject} within a minute.",
+    ),
+    Rule(
+        "probe_burst", frozenset({SecurityEventKind.PROBE}),
+        threshold=20, window=300, per=("ip",), severity=AlertSeverity.WARNING,
+        summary="{count} probe requests (injection, forced browsing, cache deception, CSRF, "
+        "malformed numbers) from {subject} within 5 minutes: a scan?",
     ),
     Rule(
         "staff_permission_probe", frozenset({SecurityEventKind.STAFF_PERMISSION_DENIED}),

@@ -4,6 +4,7 @@ sees the final status and the cache policy the policy middleware applied."""
 
 from __future__ import annotations
 
+import contextvars
 import time
 from functools import partial
 
@@ -12,6 +13,7 @@ from django.urls import Resolver404, resolve
 
 from . import context, metrics
 from .client import client_ip
+from .probes import probe_kind, probe_record
 
 # Checkout outcomes by the API's status code, and by where the storefront sends the shopper
 # after placing the order (shop/web/views/checkout.py).
@@ -49,6 +51,10 @@ class MonitoringMiddleware:
             response = self.get_response(request)
         finally:
             context.end(token)
+        kind = probe_kind(request, response)
+        if kind is not None:  # recorded after the response has gone, like the misses
+            where.deferred.append((contextvars.copy_context(),
+                                   partial(probe_record, request=request, kind=kind)))
         if where.deferred:
             # After the body has gone out: the WSGI server (and Django's test client) calls
             # response.close(), which runs these closers first.

@@ -23,6 +23,9 @@ class SecurityEventKind(models.TextChoices):
     OWNERSHIP_GUARD_TRIPPED = "ownership_guard_tripped", "Ownership guard tripped"
     STAFF_PERMISSION_DENIED = "staff_permission_denied", "Staff route refused (role)"
     ALERT_RAISED = "alert_raised", "Alert raised"
+    # scanner or attack traffic: injection and XSS payloads, forced browsing, cache-deception
+    # suffixes, failed CSRF checks, malformed order numbers (shop/monitoring/probes.py)
+    PROBE = "probe", "Probe (scanner or attack traffic)"
 
 
 class SecurityEvent(models.Model):

@@ -41,6 +41,18 @@ def scrape_allowed(request: HttpRequest) -> bool:
         return False
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: the generic 403 (shop/core/views.py), and a `probe` security
+    event (bounded per address): a forged cross-site form post, or a scanner."""
+    from shop.core.views import csrf_failure as generic
+
+    from .context import defer
+    from .probes import probe_record
+
+    defer(lambda: probe_record(request=request, kind="csrf_failed"))
+    return generic(request, reason=reason)
+
+
 @require_GET
 def metrics_view(request: HttpRequest) -> HttpResponse:
     if not scrape_allowed(request):
