@@ -78,13 +78,12 @@ def password_validate(*, password: str, user: User | None = None) -> None:
 
 def user_register(*, email: str, password: str, name: str) -> User:
     """Create a customer account (unverified email). Raises InvalidField, InvalidPassword or
-    EmailTaken."""
+    EmailTaken. The password is hashed before the address is known to be taken, so a taken
+    address costs the same time as a new account."""
     email = email_clean(email)
     name = name_clean(name)
     candidate = User(email=email, name=name)
     password_validate(password=password, user=candidate)
-    if User.objects.filter(email=email).exists():
-        raise EmailTaken()
     try:
         with transaction.atomic():
             return User.objects.create_user(email=email, password=password, name=name)
@@ -92,13 +91,41 @@ def user_register(*, email: str, password: str, name: str) -> User:
         raise EmailTaken() from None
 
 
-def account_register(*, request: HttpRequest, email: str, password: str, name: str) -> User:
-    """Registration as the storefront and the API do it: throttled per address and per email,
-    then a verification link is emailed (unverified accounts can shop)."""
+def account_register(*, request: HttpRequest, email: str, password: str,
+                     name: str) -> User | None:
+    """Registration as the storefront and the API do it: throttled per address and per email;
+    the new account (unverified: it can shop) gets a verification link by email. An address
+    that already has an account gets an email to its owner instead ("someone tried to register
+    with your address; sign in or reset your password") and None comes back: the caller
+    answers exactly as for a new account, so that registration does not tell anyone whether
+    an address has an account (OWASP). Invalid input is refused alike for both."""
     throttle_check(request=request, scope="register", account=email)
-    user = user_register(email=email, password=password, name=name)
-    email_verification_send(user=user, base_url=site_base_url(request))
+    base_url = site_base_url(request)
+    try:
+        user = user_register(email=email, password=password, name=name)
+    except EmailTaken:
+        owner = User.objects.filter(email=email_clean(email), is_active=True).first()
+        if owner is not None:
+            registration_attempt_notify(user=owner, base_url=base_url)
+        return None
+    email_verification_send(user=user, base_url=base_url)
     return user
+
+
+def registration_attempt_notify(*, user: User, base_url: str) -> None:
+    """Tell an account's owner that someone tried to register with their address."""
+    context = {
+        "user": user,
+        "shop_name": settings.SHOP_NAME,
+        "sign_in_link": base_url + reverse("web:sign_in"),
+        "reset_link": base_url + reverse("web:password_reset"),
+    }
+    send_mail(
+        subject=f"Someone tried to create a {settings.SHOP_NAME} account with your address",
+        message=render_to_string("accounts/email/already_registered.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
 
 
 def user_sign_in(*, request: HttpRequest, email: str, password: str) -> User:

@@ -9,19 +9,33 @@ from shop.accounts import services
 
 from . import privacy
 from .auth import bearer
-from .schemas.accounts import RefreshIn, RegisterIn, TokenIn, TokenPairOut, UserOut
+from .schemas.accounts import (
+    RefreshIn,
+    RegisteredOut,
+    RegisterIn,
+    TokenIn,
+    TokenPairOut,
+    UserOut,
+)
 from .schemas.privacy import PasswordConfirmIn
 
 router = Router(tags=["accounts"])
 
 
-@router.post("/auth/register", response={201: UserOut}, url_name="auth_register")
+REGISTERED = ("Check your email: we have sent a link to confirm the address. You can sign in "
+              "with your password now.")
+
+
+@router.post("/auth/register", response={201: RegisteredOut}, url_name="auth_register")
 def auth_register(request, payload: RegisterIn):
-    """Create an account. A verification link is emailed; unverified accounts can shop."""
-    user = services.account_register(
+    """Create an account; a verification link is emailed (unverified accounts can shop). An
+    address that already has an account answers the same, and its owner is emailed instead:
+    registering tells nobody whether an address has an account. Sign in for the account id."""
+    services.account_register(
         request=request, email=payload.email, password=payload.password, name=payload.name
     )
-    return Status(201, user)
+    return Status(201, {"email": services.email_clean(payload.email),
+                        "name": services.name_clean(payload.name), "detail": REGISTERED})
 
 
 @router.post("/auth/token", response=TokenPairOut, url_name="auth_token")

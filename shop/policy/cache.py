@@ -53,6 +53,7 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     # accounts: who is asking decides everything on these pages
     "web:account": PRIVATE,
     "web:register": PRIVATE,
+    "web:register_done": PRIVATE,
     "web:sign_in": PRIVATE,
     "web:sign_out": PRIVATE,
     "web:password_change": PRIVATE,

@@ -40,6 +40,7 @@ urlpatterns = [
     # accounts (shop/web/views/accounts.py): all private, no-store
     path("account/", accounts.account, name="account"),
     path("account/register/", accounts.register, name="register"),
+    path("account/register/sent/", accounts.register_done, name="register_done"),
     path("account/sign-in/", accounts.sign_in, name="sign_in"),
     path("account/sign-out/", accounts.sign_out, name="sign_out"),
     path("account/password/", accounts.password_change, name="password_change"),

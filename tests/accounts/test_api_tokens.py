@@ -5,7 +5,7 @@ from django.core import mail
 from django.test import Client
 
 from shop.accounts import services
-from shop.accounts.models import RefreshToken
+from shop.accounts.models import RefreshToken, User
 from shop.monitoring.models import SecurityEvent
 
 from .conftest import PASSWORD
@@ -28,23 +28,48 @@ def test_register_creates_an_unverified_account_and_emails_a_link(api, db):
     )
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "email", "name"}
+    assert set(body) == {"email", "name", "detail"}
     assert body["email"] == "new@example.com"
     assert response["Cache-Control"] == "private, no-store"
     assert len(mail.outbox) == 1
     assert "/account/verify-email/" in mail.outbox[0].body
+    assert not User.objects.get(email="new@example.com").is_email_verified
 
 
-def test_register_refuses_weak_passwords_and_taken_emails(api, ann):
+def test_register_refuses_weak_passwords(api, ann):
     weak = api.post(
         "/api/v1/auth/register", {"email": "x@example.com", "password": "12345678", "name": "X"}
     )
     assert weak.status_code == 422
     assert weak.json()["error"]["code"] == "invalid_password"
-    taken = api.post(
-        "/api/v1/auth/register", {"email": "ANN@example.com", "password": PASSWORD, "name": "A"}
+    # the same for an address that has an account: the answer does not tell
+    weak_taken = api.post(
+        "/api/v1/auth/register", {"email": "ann@example.com", "password": "12345678", "name": "X"}
     )
-    assert taken.status_code == 409
+    assert weak_taken.status_code == 422
+    assert weak_taken.json()["error"]["code"] == "invalid_password"
+
+
+def test_register_answers_a_taken_address_like_a_new_one_and_emails_its_owner(api, ann):
+    """OWASP: registration must not tell whether an address has an account. Same status,
+    headers and body (the request id aside); the owner gets a note, nothing else changes."""
+    new = api.post("/api/v1/auth/register",
+                   {"email": "zoe@example.com", "password": PASSWORD, "name": "Ann Example"},
+                   ip="10.8.0.1")
+    taken = api.post("/api/v1/auth/register",
+                     {"email": "ANN@example.com", "password": PASSWORD, "name": "Ann Example"},
+                     ip="10.8.0.2")
+    assert taken.status_code == new.status_code == 201
+    assert sorted(taken.headers) == sorted(new.headers)
+    assert {**taken.json(), "email": ""} == {**new.json(), "email": ""}
+    owner_mail = [m for m in mail.outbox if m.to == ["ann@example.com"]]
+    assert len(owner_mail) == 1
+    assert "/account/password-reset/" in owner_mail[0].body
+    assert "already have" in owner_mail[0].body
+    ann_before = ann.password
+    ann.refresh_from_db()
+    assert ann.password == ann_before  # nothing of the account changed
+    assert User.objects.filter(email="ann@example.com").count() == 1
 
 
 def test_token_me_and_the_shape_of_the_pair(api, ann):

@@ -34,17 +34,19 @@ def link_in(message) -> str:
 # --- register
 
 
-def test_register_signs_in_and_emails_a_verification_link(client, db):
+def test_register_emails_a_verification_link_and_the_shopper_signs_in(client, db):
     response = client.post(
         "/account/register/",
         {"name": "Nina New", "email": "Nina@Example.com", "password": PASSWORD},
     )
     assert response.status_code == 302
-    assert response["Location"] == "/account/"
+    assert response["Location"] == "/account/register/sent/"
+    assert "Check your email" in client.get(response["Location"]).content.decode()
     user = User.objects.get(email="nina@example.com")
     assert not user.is_email_verified
     assert user.password.startswith("argon2")
     assert len(mail.outbox) == 1
+    assert sign_in(client, email="nina@example.com").status_code == 302
     page = client.get("/account/")
     assert page.status_code == 200
     assert b"nina@example.com" in page.content
@@ -64,18 +66,30 @@ def test_register_shows_errors_next_to_the_fields(client, ann):
     assert 'id="id_name_error"' in html
     assert 'aria-invalid="true"' in html
     response = client.post(
-        "/account/register/", {"name": "Ann", "email": "ANN@example.com", "password": PASSWORD}
-    )
-    html = response.content.decode()
-    assert 'id="id_email_error"' in html
-    assert "already exists" in html
-    response = client.post(
         "/account/register/", {"name": "Zed", "email": "zed@example.com", "password": "password"}
     )
     html = response.content.decode()
     assert 'id="id_password_error"' in html
     assert "too common" in html
     assert not User.objects.filter(email="zed@example.com").exists()
+
+
+def test_register_answers_a_taken_address_like_a_new_one_and_emails_its_owner(ann):
+    """Registration does not tell whether an address has an account: the same redirect, no
+    session either way, and a note to the owner instead of an error."""
+    taken_client, new_client = Client(), Client()
+    taken = taken_client.post("/account/register/", {
+        "name": "Ann", "email": "ANN@example.com", "password": PASSWORD})
+    new = new_client.post("/account/register/", {
+        "name": "Ann", "email": "another.ann@example.com", "password": PASSWORD})
+    assert taken.status_code == new.status_code == 302
+    assert taken["Location"] == new["Location"] == "/account/register/sent/"
+    assert sorted(taken.cookies) == sorted(new.cookies)
+    assert settings.SESSION_COOKIE_NAME not in taken.cookies
+    assert taken_client.get(taken["Location"]).content == new_client.get(new["Location"]).content
+    owner_mail = [m for m in mail.outbox if m.to == ["ann@example.com"]]
+    assert len(owner_mail) == 1
+    assert "already have" in owner_mail[0].body
 
 
 # --- sign in, sessions

@@ -26,6 +26,15 @@ class TokenPairOut(Schema):
     expires_in: int = Field(description="Seconds until the access token expires.")
 
 
+class RegisteredOut(Schema):
+    """What registering answers, the same whether the address was new or had an account
+    already (its owner is emailed instead): no id, nothing that tells the two apart."""
+
+    email: str
+    name: str
+    detail: str
+
+
 class UserOut(Schema):
     id: int
     email: str

@@ -19,11 +19,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shop.accounts import services
 from shop.accounts.errors import (
-    EmailTaken,
     InvalidCredentials,
     InvalidField,
     InvalidPassword,
@@ -94,26 +93,26 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.account_register(
+            services.account_register(
                 request=request, email=data["email"], password=data["password"], name=data["name"]
             )
         except Throttled as error:
             return throttled_page(request, error)
         except InvalidPassword as error:
             form.add_error("password", error.messages)
-        except EmailTaken as error:
-            form.add_error("email", error.message)
         except InvalidField as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            # A new session id and CSRF token, as at every sign-in.
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request,
-                "Welcome! We have sent you a link to confirm your email address.",
-            )
-            return HttpResponseRedirect(_next_url(request))
+            # The same answer whether the address was new (an account and a confirmation link)
+            # or had an account (a note to its owner): nobody learns which. Not signed in:
+            # that would tell.
+            return redirect("web:register_done")
     return render(request, "web/accounts/register.html", {"form": form, "next": _next_url(request)})
+
+
+@require_GET
+def register_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/accounts/register_done.html")
 
 
 @sensitive_post_parameters("password")
