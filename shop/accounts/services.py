@@ -36,6 +36,8 @@ from .errors import (
 from .models import MAX_ADDRESSES_PER_USER, Address, User
 from .principal import Principal
 from .throttle import (
+    address_known_for,
+    address_remember_for,
     email_fingerprint,
     email_normalize,
     lockout_retry_after,
@@ -133,11 +135,16 @@ def user_sign_in(*, request: HttpRequest, email: str, password: str) -> User:
     InvalidCredentials after the same work (Django's ModelBackend hashes the password against
     a dummy for unknown users); both are counted and recorded alike."""
     email = email_normalize(email)
-    throttle_check(request=request, scope="signin", account=email)
+    # The account's cap slows guessing from many addresses; the owner's usual addresses are
+    # not held back by it, so nobody can keep them out (the address cap and the lock of the
+    # account and address pair still apply).
+    known = address_known_for(request=request, account=email)
+    throttle_check(request=request, scope="signin", account="" if known else email)
     if len(password or "") > MAX_PASSWORD_LENGTH:
         password = ""  # still goes through the same checks: no shortcut to time
     user = authenticate(request, username=email, password=password or "")
     if user is not None:
+        address_remember_for(request=request, account=email)
         return user
     target_id = User.objects.filter(email=email).values_list("pk", flat=True).first()
     details = {"account": email_fingerprint(email)}

@@ -4,7 +4,10 @@
    (shop/core/counters.py: one row per subject and fixed window, incremented with a
    conditional UPDATE) before any password is checked. Every worker on every machine adds to
    the same count, so the caps (settings.ACCOUNTS_THROTTLE_RATES) hold under a parallel burst
-   spread over processes, and whether or not Redis answers.
+   spread over processes, and whether or not Redis answers. The account's sign-in cap slows
+   guessing from many addresses without locking the owner out: attempts from an address the
+   account signed in from in the last 30 days or so are not held back by it (OWASP's
+   "known device" idea, by address: a sign-out's Clear-Site-Data would wipe a device cookie).
 2. django-axes counts *failed sign-ins* in the database and locks out the pair of an account
    and a client address (AXES_FAILURE_LIMIT failures, AXES_COOLOFF_TIME): an attacker at one
    address stops guessing that account, and the account's owner elsewhere is not kept out.
@@ -18,11 +21,12 @@ Both answer 429 with Retry-After. The client address is shop.monitoring.client.c
 import hashlib
 import ipaddress
 import re
+import time
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from shop.core.counters import counter_hit, counters_reset
+from shop.core.counters import counter_hit, counter_peek, counters_reset
 from shop.core.views import error_response
 from shop.monitoring.client import client_ip
 from shop.monitoring.models import SecurityEventKind
@@ -94,6 +98,27 @@ def throttle_check(*, request: HttpRequest, scope: str, account: str = "") -> No
                 details={"scope": scope},
             )
         raise Throttled(retry_after=retry_after)
+
+
+KNOWN_ADDRESS_WINDOW = 30 * 24 * 3600  # remembered for one to two such windows
+
+
+def address_known_for(*, request: HttpRequest, account: str) -> bool:
+    """Whether this client's address signed in to `account` successfully lately."""
+    key = cache_keys.known_address(account=email_normalize(account),
+                                   address=throttle_address(request) or "unknown")
+    now = time.time()
+    return bool(
+        counter_peek(key=key, window=KNOWN_ADDRESS_WINDOW, now=now)
+        or counter_peek(key=key, window=KNOWN_ADDRESS_WINDOW, now=now - KNOWN_ADDRESS_WINDOW)
+    )
+
+
+def address_remember_for(*, request: HttpRequest, account: str) -> None:
+    """A successful sign-in: this address is known for the account from now on."""
+    counter_hit(key=cache_keys.known_address(account=email_normalize(account),
+                                             address=throttle_address(request) or "unknown"),
+                window=KNOWN_ADDRESS_WINDOW)
 
 
 def throttle_reset(*, scope: str, kind: str, value: str) -> None:

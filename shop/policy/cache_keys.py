@@ -33,6 +33,13 @@ def throttle_subject(*, scope: str, kind: str, value: str) -> str:
     return f"{_VERSION}:{scope}:{kind}:{_keyed_digest(value.strip().lower(), purpose='throttle')}"
 
 
+def known_address(*, account: str, address: str) -> str:
+    """An address the account signed in from successfully (shared counter): attempts from it
+    are not held back by the account's attempt cap."""
+    digest = _keyed_digest(f"{account.strip().lower()}|{address}", purpose="known-address")
+    return f"known:{_VERSION}:{digest}"
+
+
 def throttle_counter(*, subject: str) -> str:
     """The shared counter (database) of one throttle subject; the window is appended."""
     return f"throttle:{subject}"

@@ -182,6 +182,33 @@ def test_failed_sign_ins_lock_the_address_for_that_account_not_the_owner(base_ur
     assert owner.status_code == 200, owner.text
 
 
+def test_a_password_spray_slows_the_account_but_not_its_owner(base_url):
+    """Guesses from many addresses hit the account's cap; the owner, from an address they
+    signed in from before, still gets in (on every worker)."""
+    create_user("admin@example.com", PASSWORD, name="Admin", is_staff=True)
+    home = {"X-Forwarded-For": "192.0.2.10"}
+    assert api_call(base_url, "POST", "/api/v1/auth/token", headers=home, json={
+        "email": "admin@example.com", "password": PASSWORD}).status_code == 200
+    limit = int(settings.ACCOUNTS_THROTTLE_RATES["signin"]["account"].split("/")[0])
+    spray = [
+        api_call(base_url, "POST", "/api/v1/auth/token",
+                 headers={"X-Forwarded-For": f"198.18.0.{n + 1}"},
+                 json={"email": "admin@example.com", "password": f"guess {n}"}).status_code
+        for n in range(limit + 4)
+    ]
+    assert spray[-4:] == [429] * 4, spray
+    # a new address is held back even with the right password...
+    stranger = api_call(base_url, "POST", "/api/v1/auth/token",
+                        headers={"X-Forwarded-For": "198.18.1.1"},
+                        json={"email": "admin@example.com", "password": PASSWORD})
+    assert stranger.status_code == 429
+    # ...the owner at home is not
+    for _ in range(3):
+        owner = api_call(base_url, "POST", "/api/v1/auth/token", headers=home, json={
+            "email": "admin@example.com", "password": PASSWORD})
+        assert owner.status_code == 200, owner.text
+
+
 # --- alerts
 
 
