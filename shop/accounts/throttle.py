@@ -20,11 +20,11 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django_ratelimit.core import get_usage
 
+from shop.core import cache_keys
 from shop.core.views import error_response
 from shop.monitoring.client import client_ip
 from shop.monitoring.models import SecurityEventKind
 from shop.monitoring.services import security_event_record
-from shop.policy import cache_keys
 
 from .errors import Throttled
 

@@ -36,6 +36,7 @@ from shop.accounts.principal import Principal
 from shop.accounts.services import MAX_PASSWORD_LENGTH
 from shop.accounts.throttle import email_fingerprint, throttle_check
 from shop.cart.models import Cart, CartLine
+from shop.cart.selectors import cart_for
 from shop.core import json
 from shop.core.request_context import current_request_id
 from shop.monitoring import metrics
@@ -173,7 +174,7 @@ def _addresses(viewer: Principal) -> list[dict[str, Any]]:
 
 
 def _cart(viewer: Principal) -> dict[str, Any] | None:
-    cart = access.cart_for(viewer=viewer)
+    cart = cart_for(viewer=viewer)
     if cart is None:
         return None
     lines = CartLine.objects.filter(cart=cart).order_by("added_at", "id")

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from shop.cart.models import Cart, CartLine
-from shop.policy.ownership import GUEST_SESSION_KEY
+from shop.core.ownership import GUEST_SESSION_KEY
 
 from ..orders.fixtures import PASSWORD
 

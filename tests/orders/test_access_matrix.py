@@ -14,6 +14,7 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 
+from shop.core.pagination import Page
 from shop.monitoring.models import SecurityEvent
 from shop.orders.models import Order
 from shop.policy import access
@@ -242,7 +243,7 @@ def test_guard_stops_a_planted_bug_in_order_access(world, monkeypatch):
 def test_guard_stops_a_planted_bug_in_the_order_list(world, monkeypatch):
     def leaky_list(*, viewer, cursor=None, limit=20, with_lines=False):
         everyone = list(Order.objects.prefetch_related("lines"))
-        return access.OrderPage(items=everyone, next_cursor=None)
+        return Page(items=everyone, next_cursor=None)
 
     monkeypatch.setattr(access, "order_list_for", leaky_list)
     monkeypatch.setattr("shop.web.views.orders.order_list_for", leaky_list)

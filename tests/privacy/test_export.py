@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from shop.accounts.tokens import access_token_issue
+from shop.core.pagination import Page
 from shop.monitoring.models import AuditEvent, SecurityEvent
 from shop.orders.models import Order
 from shop.privacy import services
@@ -184,7 +185,7 @@ def test_an_order_that_is_not_the_shoppers_stops_the_export(people, monkeypatch)
 
     def leaky(**kwargs):
         page = real(**kwargs)
-        return access.OrderPage(items=[*page.items, Order.objects.get(pk=bob.orders[0].pk)],
+        return Page(items=[*page.items, Order.objects.get(pk=bob.orders[0].pk)],
                                 next_cursor=None)
 
     monkeypatch.setattr(access, "order_list_for", leaky)
