@@ -57,7 +57,7 @@ lint: install-dev
 audit: lint
 	$(VENV)/bin/bandit -q -r shop config -lll
 	$(VENV)/bin/lint-imports
-	$(PY) scripts/audit_dependencies.py constraints.txt
+	$(PY) -m tooling.audit_dependencies constraints.txt
 
 clean:
 	rm -rf var/staticfiles var/test-media test-artifacts

@@ -8,8 +8,7 @@ from django.test import Client
 
 from shop.cart.models import Cart, CartLine
 from shop.core.ownership import GUEST_SESSION_KEY
-
-from ..orders.fixtures import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from shop.staff import permissions
 from shop.staff.admin_site import ShopAdminSite
 from shop.staff.permissions import ADMIN_ONLY, PERMISSIONS, permission_for
 from shop.staff.roles import ROLES, Perm, principal_has, role_of
-from tests.dashboard.fixtures import staff_user
-from tests.factories import create_user
+from tests.factories import create_user, staff_user
 from tests.policy.test_route_policies import all_routes
 
 SUPPORT = {Perm.VIEW_DASHBOARD, Perm.VIEW_ORDERS, Perm.VIEW_CUSTOMERS}

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from shop.staff.access import Actor
 from shop.staff.services import staff_role_set
-from tests.dashboard.fixtures import api_headers, web_client
+from tests.support.api import api_headers, web_client
 
 
 def admin_actor(shop) -> Actor:

@@ -14,7 +14,8 @@ from shop.orders import staff_services
 from shop.orders.models import Order, OrderStatus, Payment
 from shop.staff.access import Actor
 from shop.staff.errors import StaffForbidden
-from tests.dashboard.fixtures import place_order, web_client
+from tests.factories import place_order
+from tests.support.api import web_client
 
 
 def actor(user, role) -> Actor:

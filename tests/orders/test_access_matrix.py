@@ -18,8 +18,8 @@ from shop.core.pagination import Page
 from shop.monitoring.models import SecurityEvent
 from shop.orders.models import Order
 from shop.policy import access
-
-from .fixtures import ALICE_ADDRESS, BOB_ADDRESS, checkout_body
+from tests.factories import ALICE_ADDRESS, BOB_ADDRESS, checkout_body
+from tests.support.api import api_call
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +104,7 @@ def api_routes(w: World) -> list[tuple[str, str, dict | None]]:
 
 def call(client, method, path, data):
     if path.startswith("/api/"):
-        return getattr(client, method)(path, data, content_type="application/json")
+        return api_call(client, method, path, data)
     return getattr(client, method)(path, data or {})
 
 

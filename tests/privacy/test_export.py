@@ -13,8 +13,10 @@ from shop.monitoring.models import AuditEvent, SecurityEvent
 from shop.orders.models import Order
 from shop.privacy import services
 from shop.privacy.services import AUDIT_EXPORT
+from tests.factories import place_order
 
-from .conftest import PASSWORD, api_call, bearer, body_of, place_order, signed_in
+from .conftest import PASSWORD, api_call, bearer, body_of, signed_in
+from .support import SHOPPER_ORDER
 
 EXPORT_API = "/api/v1/me/export"
 
@@ -84,7 +86,7 @@ def test_the_export_streams_and_is_never_cacheable(client, people):
     variant = alice.orders[0].lines.first().variant
     for _ in range(60):  # more than one page of the access layer (50)
         place_order(alice.user, variant=variant, name="Bulk Buyer", line1="9 Bulk St",
-                    city="Pennywhistle")
+                    city="Pennywhistle", **SHOPPER_ORDER)
     response = client.get(EXPORT_API, **bearer(alice.user))
     assert response.streaming
     chunks = list(response.streaming_content)
