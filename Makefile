@@ -52,10 +52,12 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 
 ## audit: static and dependency checks, once per CI run: ruff (with its security rules), bandit
-## (no high-severity finding), pip-audit on constraints.txt (says loudly when it could not audit)
+## (no high-severity finding), import-linter (the layers of pyproject.toml), pip-audit on
+## constraints.txt (says loudly when it could not audit)
 audit: lint
 	$(VENV)/bin/bandit -q -r shop config -lll
-	$(PY) scripts/audit_dependencies.py constraints.txt
+	$(VENV)/bin/lint-imports
+	$(PY) -m tooling.audit_dependencies constraints.txt
 
 clean:
 	rm -rf var/staticfiles var/test-media test-artifacts

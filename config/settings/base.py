@@ -142,7 +142,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # machine shares. The cache is an accelerator: Redis when REDIS_URL is set (unreachable Redis =
 # an empty cache, never an error: shop/core/cache.py), else files under var/cache, shared by
 # every process on this machine. Never per-process memory: production refuses it. Every key
-# comes from shop/policy/cache_keys.py.
+# comes from shop/core/cache_keys.py.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -317,6 +317,14 @@ SHOP_PRIVACY_CONFIRM_SECONDS = 5 * 60
 # --- Staff dashboard and monitoring (shop/dashboard, shop/staff, shop/monitoring;
 # docs/monitoring.md)
 SHOP_LOW_STOCK_THRESHOLD = int(os.environ.get("SHOP_LOW_STOCK_THRESHOLD", "5"))
+# The gauges /metrics reads from the database at scrape time, each from the app that owns the
+# data (shop/monitoring/metrics.py knows no other app's models).
+SHOP_METRIC_GAUGES = [
+    "shop.orders.gauges.orders_by_status",
+    "shop.monitoring.gauges.open_alerts",
+    "shop.monitoring.gauges.dependencies",
+    "shop.catalog.gauges.low_stock",
+]
 # Security alerts are POSTed here as JSON (Slack/PagerDuty/Datadog relay, SIEM); empty: none.
 SHOP_ALERT_WEBHOOK_URL = os.environ.get("SHOP_ALERT_WEBHOOK_URL", "")
 SHOP_ALERT_WEBHOOK_SECRET = os.environ.get("SHOP_ALERT_WEBHOOK_SECRET", "")  # HMAC signature

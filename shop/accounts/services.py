@@ -5,6 +5,7 @@ errors of shop/accounts/errors.py to responses. Reads of addresses go through
 shop/policy/access.py.
 """
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -228,8 +229,6 @@ def user_password_set(*, user: User, password: str) -> None:
 
 def user_password_reset_complete(*, user: User, password: str) -> None:
     """A reset by emailed link: as a password change, and the sign-in lockout is lifted."""
-    from axes.utils import reset as axes_reset
-
     user_password_set(user=user, password=password)
     axes_reset(username=user.email)
     throttle_reset(scope="signin", kind="account", value=user.email)

@@ -26,12 +26,12 @@ import time
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from shop.core import cache_keys
 from shop.core.counters import counter_hit, counter_peek, counters_reset
 from shop.core.views import error_response
 from shop.monitoring.client import client_ip
 from shop.monitoring.models import SecurityEventKind
 from shop.monitoring.services import security_event_record
-from shop.policy import cache_keys
 
 from .errors import Throttled
 

@@ -11,6 +11,7 @@ from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QueryS
 from django.db.models.expressions import RawSQL
 
 from shop.core.errors import InvalidInput, NotFound
+from shop.core.pagination import Page
 
 from .models import Category, Product, ProductImage, Variant
 
@@ -85,12 +86,6 @@ class ProductSummary:
     created_at: dt.datetime
     in_stock: bool
     category: CategoryRef
-
-
-@dataclass(frozen=True)
-class ProductPage:
-    items: list[ProductSummary]
-    next_cursor: str | None
 
 
 def parse_price(value: str | None) -> Decimal | None:
@@ -219,7 +214,7 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[object, int]:
 
 def product_list(
     *, filters: ProductFilters, cursor: str | None = None, limit: int = 24
-) -> ProductPage:
+) -> Page[ProductSummary]:
     """One page of active products, keyset-paginated: one query (two with a category)."""
     queryset = Product.objects.filter(is_active=True)
     if filters.category:
@@ -248,7 +243,7 @@ def product_list(
     rows = _summaries(queryset[: limit + 1])
     items = rows[:limit]
     next_cursor = _encode_cursor(filters.sort, items[-1]) if len(rows) > limit else None
-    return ProductPage(items=items, next_cursor=next_cursor)
+    return Page(items=items, next_cursor=next_cursor)
 
 
 def product_featured(*, limit: int = 8) -> list[ProductSummary]:

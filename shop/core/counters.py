@@ -11,7 +11,7 @@ the same transaction: on PostgreSQL the row stays locked
 until commit, on SQLite the IMMEDIATE transaction holds the database's write lock, so every
 increment from any worker is counted exactly once and each caller sees its own rank.
 
-Keys come from shop/policy/cache_keys.py (keyed hashes: no email or address in a key).
+Keys come from shop/core/cache_keys.py (keyed hashes: no email or address in a key).
 """
 
 from __future__ import annotations

@@ -31,15 +31,18 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from shop.core import cache_keys
 from shop.core.counters import counter_recent, serialized
-from shop.policy import cache_keys
 
 from . import metrics
+from .events import security_event_store
 from .models import Alert, AlertSeverity, SecurityEventKind, WebhookState
+from .webhook import forwarder
 
 logger = logging.getLogger("shop.alerts")
 
@@ -186,10 +189,6 @@ def _raise(rule: Rule, subject: str, *, count: int, event_id: int | None) -> Ale
 
 
 def _create(rule: Rule, subject: str, *, count: int, event_id: int | None) -> Alert:
-    from django.conf import settings
-
-    from .webhook import forwarder
-
     webhook = bool(getattr(settings, "SHOP_ALERT_WEBHOOK_URL", ""))
     alert = Alert.objects.create(
         rule=rule.name,
@@ -213,9 +212,8 @@ def _create(rule: Rule, subject: str, *, count: int, event_id: int | None) -> Al
             "security_event_id": event_id,
         },
     )
-    from .services import security_event_record
-
-    security_event_record(
+    # Stored without asking the rules again: no rule counts alert_raised.
+    security_event_store(
         kind=SecurityEventKind.ALERT_RAISED,
         details={"rule": rule.name, "alert": alert.pk, "subject": alert.subject},
     )
@@ -226,8 +224,6 @@ def _create(rule: Rule, subject: str, *, count: int, event_id: int | None) -> Al
 
 
 def alert_payload(alert: Alert) -> dict:
-    from django.conf import settings
-
     return {
         "type": "security_alert",
         "shop": settings.SHOP_NAME,

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -38,10 +37,10 @@ from django.utils import timezone
 
 from shop.accounts.principal import Principal
 from shop.cart.models import CartLine
-from shop.cart.selectors import cart_lines
-from shop.core.errors import Conflict, InvalidInput, ShopError
+from shop.cart.selectors import cart_for, cart_lines
+from shop.core.addresses import ShippingAddress
+from shop.core.errors import Conflict, ShopError
 from shop.monitoring.context import defer
-from shop.policy import access
 from shop.shipping.models import ShippingMethod
 from shop.shipping.selectors import shipping_method_get
 
@@ -57,22 +56,6 @@ logger = logging.getLogger("shop.orders")
 
 ABANDONED_AFTER = dt.timedelta(minutes=30)
 
-# Where the shop delivers (ISO 3166-1 alpha-2): the EU, the EEA, the UK, Switzerland, the US
-# and Canada.
-SHIPPING_COUNTRIES = {
-    "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "HR": "Croatia", "CY": "Cyprus",
-    "CZ": "Czechia", "DK": "Denmark", "EE": "Estonia", "FI": "Finland", "FR": "France",
-    "DE": "Germany", "GR": "Greece", "HU": "Hungary", "IE": "Ireland", "IT": "Italy",
-    "LV": "Latvia", "LT": "Lithuania", "LU": "Luxembourg", "MT": "Malta",
-    "NL": "Netherlands", "PL": "Poland", "PT": "Portugal", "RO": "Romania",
-    "SK": "Slovakia", "SI": "Slovenia", "ES": "Spain", "SE": "Sweden", "IS": "Iceland",
-    "LI": "Liechtenstein", "NO": "Norway", "CH": "Switzerland", "GB": "United Kingdom",
-    "US": "United States", "CA": "Canada",
-}
-POSTAL_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{1,18}[A-Za-z0-9]$")
-FIELD_LIMITS = {"name": 150, "line1": 200, "line2": 200, "city": 100, "postal_code": 20}
-
-
 class SignInRequired(ShopError):
     code = "not_authenticated"
     status = 401
@@ -87,48 +70,6 @@ class EmptyCart(Conflict):
 class CartChanged(Conflict):
     code = "cart_changed"
     message = "Some items in your cart are no longer available. Please review your cart."
-
-
-@dataclass(frozen=True)
-class ShippingAddress:
-    name: str
-    line1: str
-    city: str
-    postal_code: str
-    country: str
-    line2: str = ""
-
-    @classmethod
-    def clean(cls, **fields: str) -> ShippingAddress:
-        """Trimmed and checked, or InvalidInput naming the field."""
-        values = {}
-        for name in ("name", "line1", "line2", "city", "postal_code", "country"):
-            value = " ".join(str(fields.get(name) or "").split())
-            if not value.isprintable():
-                raise InvalidInput(f"The {name} contains characters that are not allowed.",
-                                   code="invalid_address")
-            values[name] = value
-        for name, limit in FIELD_LIMITS.items():
-            if name != "line2" and not values[name]:
-                raise InvalidInput(f"The address needs a {name.replace('_', ' ')}.",
-                                   code="invalid_address")
-            if len(values[name]) > limit:
-                raise InvalidInput(
-                    f"The {name.replace('_', ' ')} is longer than {limit} characters.",
-                    code="invalid_address",
-                )
-        values["country"] = values["country"].upper()
-        if values["country"] not in SHIPPING_COUNTRIES:
-            raise InvalidInput("We do not deliver to this country.", code="invalid_country")
-        if not POSTAL_CODE.match(values["postal_code"]):
-            raise InvalidInput("The postal code is not valid.", code="invalid_address")
-        return cls(**values)
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "name": self.name, "line1": self.line1, "line2": self.line2, "city": self.city,
-            "postal_code": self.postal_code, "country": self.country,
-        }
 
 
 @dataclass(frozen=True)
@@ -238,7 +179,7 @@ def _order_create_once(
     method: ShippingMethod,
     claim: IdempotencyKey | None,
 ) -> tuple[Order, list[OrderLine]]:
-    cart = access.cart_for(viewer=principal, for_update=True)
+    cart = cart_for(viewer=principal, for_update=True)
     lines = cart_lines(cart=cart) if cart is not None else []
     if not lines:
         raise EmptyCart()
@@ -310,7 +251,7 @@ def _order_release(*, order: Order, lines: list[OrderLine], principal: Principal
             quantities[line.variant_id] = quantities.get(line.variant_id, 0) + line.quantity
     with transaction.atomic():
         stock_return(quantities=quantities)
-        cart = access.cart_for(viewer=principal, for_update=True)
+        cart = cart_for(viewer=principal, for_update=True)
         if cart is not None and quantities:
             CartLine.objects.bulk_create(
                 [

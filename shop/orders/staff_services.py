@@ -23,8 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from shop.core.errors import Conflict, NotFound
-from shop.monitoring.audit import Action, Actor, audit_record
-from shop.staff.access import require
+from shop.monitoring.audit import Action, audit_record
+from shop.staff.access import Actor, require
 from shop.staff.roles import Perm
 
 from .models import Order, OrderLine, OrderStatus, Payment

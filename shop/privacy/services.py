@@ -36,12 +36,14 @@ from shop.accounts.principal import Principal
 from shop.accounts.services import MAX_PASSWORD_LENGTH
 from shop.accounts.throttle import email_fingerprint, throttle_check
 from shop.cart.models import Cart, CartLine
+from shop.cart.selectors import cart_for
 from shop.core import json
 from shop.core.request_context import current_request_id
 from shop.monitoring import metrics
 from shop.monitoring.client import client_ip
+from shop.monitoring.events import BY_SUBJECT
 from shop.monitoring.models import AuditEvent, SecurityEvent, SecurityEventKind
-from shop.monitoring.services import BY_SUBJECT, security_event_record
+from shop.monitoring.services import security_event_record
 from shop.orders.models import Order, Payment
 from shop.policy import access
 
@@ -173,7 +175,7 @@ def _addresses(viewer: Principal) -> list[dict[str, Any]]:
 
 
 def _cart(viewer: Principal) -> dict[str, Any] | None:
-    cart = access.cart_for(viewer=viewer)
+    cart = cart_for(viewer=viewer)
     if cart is None:
         return None
     lines = CartLine.objects.filter(cart=cart).order_by("added_at", "id")

@@ -5,7 +5,7 @@ owner or status field: the server computes those."""
 from django import forms
 
 from shop.cart.models import MAX_LINE_QUANTITY
-from shop.orders.services import FIELD_LIMITS, SHIPPING_COUNTRIES
+from shop.core.addresses import FIELD_LIMITS, SHIPPING_COUNTRIES
 
 
 def _attrs(**attrs: str) -> dict[str, str]:

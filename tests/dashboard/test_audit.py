@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from shop.monitoring.models import AuditEvent, AuditLogImmutable
 from shop.orders.models import OrderStatus
-from tests.dashboard.fixtures import api_headers, web_client
 from tests.policy.test_route_policies import all_routes
+from tests.support.api import api_headers, web_client
 
 
 def test_reading_an_order_in_the_dashboard_is_one_audit_event(shop):

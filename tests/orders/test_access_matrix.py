@@ -14,11 +14,12 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 
+from shop.core.pagination import Page
 from shop.monitoring.models import SecurityEvent
 from shop.orders.models import Order
 from shop.policy import access
-
-from .fixtures import ALICE_ADDRESS, BOB_ADDRESS, checkout_body
+from tests.factories import ALICE_ADDRESS, BOB_ADDRESS, checkout_body
+from tests.support.api import api_call
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +104,7 @@ def api_routes(w: World) -> list[tuple[str, str, dict | None]]:
 
 def call(client, method, path, data):
     if path.startswith("/api/"):
-        return getattr(client, method)(path, data, content_type="application/json")
+        return api_call(client, method, path, data)
     return getattr(client, method)(path, data or {})
 
 
@@ -242,7 +243,7 @@ def test_guard_stops_a_planted_bug_in_order_access(world, monkeypatch):
 def test_guard_stops_a_planted_bug_in_the_order_list(world, monkeypatch):
     def leaky_list(*, viewer, cursor=None, limit=20, with_lines=False):
         everyone = list(Order.objects.prefetch_related("lines"))
-        return access.OrderPage(items=everyone, next_cursor=None)
+        return Page(items=everyone, next_cursor=None)
 
     monkeypatch.setattr(access, "order_list_for", leaky_list)
     monkeypatch.setattr("shop.web.views.orders.order_list_for", leaky_list)

@@ -8,8 +8,7 @@ from django.core import mail
 from shop.cart.models import CartLine
 from shop.catalog.models import Variant
 from shop.orders.models import IdempotencyKey, Order, Payment
-
-from .fixtures import ALICE_ADDRESS, DECLINED_CARD, checkout_body
+from tests.factories import ALICE_ADDRESS, DECLINED_CARD, checkout_body
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.test import Client
 
 from shop.catalog.models import Variant
 from shop.orders.models import Order, Payment
-
-from .fixtures import ALICE_ADDRESS, DECLINED_CARD, GOOD_CARD
+from tests.factories import ALICE_ADDRESS, DECLINED_CARD, GOOD_CARD
 
 pytestmark = pytest.mark.django_db
 

@@ -21,9 +21,7 @@ from django.test import Client
 from shop.accounts.tokens import access_token_issue
 from shop.catalog.models import Variant
 from shop.orders.models import Order, Payment
-from tests.factories import create_category, create_product, create_user
-
-from .fixtures import checkout_body
+from tests.factories import checkout_body, create_category, create_product, create_user
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the 50-thread race runs on PostgreSQL (CI pass 2)"

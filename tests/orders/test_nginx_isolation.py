@@ -20,10 +20,8 @@ from django.test import Client
 
 from shop.accounts.tokens import access_token_issue
 from shop.catalog.models import Variant
-from tests.factories import create_product, create_user
+from tests.factories import checkout_body, create_product, create_user
 from tests.support.http import assert_not_shareable
-
-from .fixtures import checkout_body
 
 pytestmark = [pytest.mark.nginx, pytest.mark.django_db(transaction=True)]
 

@@ -11,8 +11,7 @@ from shop.cart.models import Cart
 from shop.catalog.models import Variant
 from shop.orders.models import Order, Payment
 from shop.orders.payments.test_gateway import TestGateway
-
-from .fixtures import checkout_body
+from tests.factories import checkout_body
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,15 @@ import pytest
 from django.urls import reverse
 
 from shop.accounts.tokens import access_token_issue
+from shop.core.pagination import Page
 from shop.monitoring.models import AuditEvent, SecurityEvent
 from shop.orders.models import Order
 from shop.privacy import services
 from shop.privacy.services import AUDIT_EXPORT
+from tests.factories import place_order
 
-from .conftest import PASSWORD, api_call, bearer, body_of, place_order, signed_in
+from .conftest import PASSWORD, api_call, bearer, body_of, signed_in
+from .support import SHOPPER_ORDER
 
 EXPORT_API = "/api/v1/me/export"
 
@@ -83,7 +86,7 @@ def test_the_export_streams_and_is_never_cacheable(client, people):
     variant = alice.orders[0].lines.first().variant
     for _ in range(60):  # more than one page of the access layer (50)
         place_order(alice.user, variant=variant, name="Bulk Buyer", line1="9 Bulk St",
-                    city="Pennywhistle")
+                    city="Pennywhistle", **SHOPPER_ORDER)
     response = client.get(EXPORT_API, **bearer(alice.user))
     assert response.streaming
     chunks = list(response.streaming_content)
@@ -184,7 +187,7 @@ def test_an_order_that_is_not_the_shoppers_stops_the_export(people, monkeypatch)
 
     def leaky(**kwargs):
         page = real(**kwargs)
-        return access.OrderPage(items=[*page.items, Order.objects.get(pk=bob.orders[0].pk)],
+        return Page(items=[*page.items, Order.objects.get(pk=bob.orders[0].pk)],
                                 next_cursor=None)
 
     monkeypatch.setattr(access, "order_list_for", leaky)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import http.client
-import importlib
 import itertools
 import random
 import re
@@ -151,20 +150,15 @@ class World:
 
 
 def _shipping_methods() -> None:
-    from shop.shipping.models import ShippingMethod
+    from tests.factories import ensure_shipping_methods
 
-    defaults = importlib.import_module("shop.shipping.migrations.0002_default_methods")
-    for code, name, description, price, position in defaults.DEFAULT_METHODS:
-        ShippingMethod.objects.get_or_create(
-            code=code, defaults={"name": name, "description": description, "price": price,
-                                 "position": position})
+    ensure_shipping_methods()
 
 
 def _api(client: Client, method: str, path: str, body=None, **headers):
-    import json
+    from tests.support.api import api_call
 
-    return client.generic(method, path, json.dumps(body) if body is not None else "",
-                          content_type="application/json", **headers)
+    return api_call(client, method, path, body, **headers)
 
 
 def build_world(*, shoppers: int = 8) -> World:

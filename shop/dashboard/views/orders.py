@@ -10,10 +10,10 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.core.errors import ShopError
+from shop.orders import staff_selectors as selectors
 from shop.orders import staff_services
 from shop.orders.models import OrderStatus
 from shop.orders.payments import PaymentUnavailable
-from shop.staff import selectors
 from shop.staff.roles import Perm
 
 from .common import actor, can, render_page

@@ -18,12 +18,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shop.cart.selectors import cart_for
 from shop.cart.services import cart_summary
+from shop.core.addresses import SHIPPING_COUNTRIES, ShippingAddress
 from shop.core.errors import Conflict, InvalidInput, ShopError
 from shop.orders.payments import CardDetails, CardToken, PaymentDeclined, gateway
 from shop.orders.pricing import free_shipping_threshold, shipping_price, totals_for
-from shop.orders.services import SHIPPING_COUNTRIES, ShippingAddress, checkout_place_order
-from shop.policy.access import access_order, address_list_for, cart_for
+from shop.orders.services import checkout_place_order
+from shop.policy.access import access_order, address_list_for
 from shop.shipping.selectors import shipping_method_get, shipping_method_list
 
 from ..forms_checkout import AddressForm, PaymentForm, ShippingForm

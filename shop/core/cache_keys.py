@@ -10,6 +10,8 @@ django-axes keeps its failure records in the database (its database handler), no
 
 import hashlib
 
+from django.utils.crypto import salted_hmac
+
 _VERSION = "v1"
 
 
@@ -20,8 +22,7 @@ def _digest(value: str) -> str:
 def _keyed_digest(value: str, *, purpose: str) -> str:
     """A digest only this shop can compute (keyed with SECRET_KEY): a bare hash of an email
     address would let anyone holding the address and a cache dump find its entries."""
-    from django.utils.crypto import salted_hmac
-
+    # The salt keeps the module's first home, so that keys stay the same across the move.
     digest = salted_hmac(f"shop.policy.cache_keys.{purpose}", value, algorithm="sha256")
     return digest.hexdigest()[:32]
 
