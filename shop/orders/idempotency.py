@@ -58,7 +58,7 @@ def key_validate(key: str | None) -> str | None:
     return key
 
 
-def fingerprint(request_facts: dict) -> str:
+def fingerprint(request_facts: dict) -> str:  # type: ignore[type-arg]
     raw = orjson.dumps(request_facts, option=orjson.OPT_SORT_KEYS)
     return hmac.new(
         settings.SECRET_KEY.encode(), b"idempotency:" + raw, hashlib.sha256
