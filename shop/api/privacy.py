@@ -1,4 +1,4 @@
-"""Privacy rights over the API (SPEC §4): `GET /me/export` here; `DELETE /me` sits with
+"""Privacy rights over the API (docs/contract.md §4): `GET /me/export` here; `DELETE /me` sits with
 `GET /me` in accounts.py (one URL, one router) and calls `me_erase` below.
 
 Both are private, no-store (shop/policy/cache.py) and need the bearer principal. The export

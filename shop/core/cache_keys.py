@@ -1,4 +1,4 @@
-"""Every server-side cache key, built by a named function (STYLE.md example 6).
+"""Every server-side cache key, built by a named function (docs/threats.md case 19).
 
 A key that depends on a user or a credential names it explicitly; nothing outside this module
 formats a cache key. Keys are short, versioned ("v1") and carry no secret in clear: anything

@@ -1,4 +1,5 @@
-"""`Idempotency-Key` for checkout (SPEC §4): the same key from the same user places one order.
+"""`Idempotency-Key` for checkout (docs/contract.md §4): the same key from the same user places one
+order.
 
 A key is claimed by inserting (user, key, fingerprint) into a table whose unique constraint is
 (user, key): of two requests that race with one key, exactly one insert wins, on SQLite and

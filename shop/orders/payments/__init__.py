@@ -8,7 +8,7 @@ A gateway does two things:
   reference (the order number) makes the charge idempotent at the gateway.
 
 The gateway in use is `settings.SHOP_PAYMENT_GATEWAY` (a dotted path); the built-in test
-gateway (test_gateway.py) follows SPEC §3.
+gateway (test_gateway.py) follows docs/contract.md §3.
 """
 
 from __future__ import annotations
