@@ -5,10 +5,10 @@ from django.utils import timezone
 from shop.core.addresses import ADDRESS_BOOK_COUNTRIES, ADDRESS_BOOK_POSTAL_CODE
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager):  # type: ignore[type-arg]
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **fields):
+    def create_user(self, email: str, password: str | None = None, **fields):  # type: ignore[no-untyped-def]
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **fields)
@@ -16,7 +16,7 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **fields):
+    def create_superuser(self, email: str, password: str | None = None, **fields):  # type: ignore[no-untyped-def]
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
         return self.create_user(email, password, **fields)

@@ -1,4 +1,4 @@
-"""The staff API (SPEC §4): every order, the audit log, security events.
+"""The staff API (docs/contract.md §4): every order, the audit log, security events.
 
 Bearer tokens only (request.principal, shop/api/auth.py). The permission each route needs is
 the one of shop/staff/permissions.py (keyed by URL name, admin-only when unlisted):

@@ -1,4 +1,5 @@
-"""Cart API (SPEC §4): the signed-in user's cart. Private, no-store (shop/policy/cache.py).
+"""Cart API (docs/contract.md §4): the signed-in user's cart. Private, no-store
+(shop/policy/cache.py).
 Each function calls one service and answers the whole cart."""
 
 from ninja import Router

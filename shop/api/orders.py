@@ -1,4 +1,5 @@
-"""Checkout and orders API (SPEC §4). Private, no-store (shop/policy/cache.py). Orders are read
+"""Checkout and orders API (docs/contract.md §4). Private, no-store (shop/policy/cache.py). Orders
+are read
 only through shop.policy.access: another user's order answers exactly like a missing one."""
 
 from django.http import HttpResponse

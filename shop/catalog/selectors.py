@@ -198,7 +198,7 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[object, int]:
     try:
         if field == "price":
             parsed: object = Decimal(value)
-            if not (parsed.is_finite() and Decimal(0) <= parsed <= MAX_PRICE):
+            if not (parsed.is_finite() and Decimal(0) <= parsed <= MAX_PRICE):  # type: ignore[attr-defined, operator]
                 raise invalid
         elif field == "created_at":
             parsed = dt.datetime.fromisoformat(value)

@@ -1,5 +1,6 @@
-"""Every server-side key, built by a named function: keys of the Django cache, and keys of the
-shared counters in the database (shop/core/counters.py: throttles and alert rules).
+"""Every server-side key, built by a named function (docs/threats.md case 19): keys of the
+Django cache, and keys of the shared counters in the database (shop/core/counters.py:
+throttles and alert rules).
 
 A key that depends on a user or a credential names it explicitly; nothing outside this module
 formats a key. Keys are short, versioned ("v1") and carry no secret in clear: anything derived

@@ -21,7 +21,7 @@ logger = logging.getLogger("shop.health")
 
 
 def redis_configured() -> bool:
-    return "redis" in settings.CACHES["default"]["BACKEND"].lower()
+    return "redis" in str(settings.CACHES["default"]["BACKEND"]).lower()
 
 
 def dependency_report(*, name: str, up: bool, detail: str = "") -> bool:

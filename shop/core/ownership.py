@@ -69,7 +69,7 @@ class OwnedModel(models.Model):
         raise NotImplementedError
 
     @classmethod
-    def from_db(cls, db, field_names, values):
+    def from_db(cls, db, field_names, values):  # type: ignore[override]
         instance = super().from_db(db, field_names, values)
         ledger = _ledger.get()
         if ledger is not None:

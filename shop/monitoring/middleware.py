@@ -52,13 +52,13 @@ class MonitoringMiddleware:
         finally:
             context.end(token)
         kind = probe_kind(request, response)
-        if kind is not None:  # recorded after the response has gone, like the misses
+        if kind is not None and where is not None:  # recorded after the response has gone
             where.deferred.append((contextvars.copy_context(),
                                    partial(probe_record, request=request, kind=kind)))
-        if where.deferred:
+        if where.deferred:  # type: ignore[union-attr]
             # After the body has gone out: the WSGI server (and Django's test client) calls
             # response.close(), which runs these closers first.
-            response._resource_closers.append(partial(context.run_deferred, where.deferred))
+            response._resource_closers.append(partial(context.run_deferred, where.deferred))  # type: ignore[union-attr]
         route = getattr(request, "route_name", "") or ""
         metrics.request_observe(
             route=route,

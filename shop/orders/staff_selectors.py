@@ -132,7 +132,7 @@ def _orders_filtered(*, q: str, status: str) -> QuerySet[Order]:
 def order_page(
     *, actor: Actor, q: str = "", status: str = "", cursor: str | None = None,
     limit: int = PAGE_SIZE,
-) -> Page:
+) -> Page:  # type: ignore[type-arg]
     """Every order, newest first, filtered by status and searched by order number (or its
     start), email address (exact, or its start) or the name on the shipping address. A
     search is a look for someone: it is audited (the term and the customers found)."""
@@ -212,7 +212,7 @@ class CustomerRow:
 
 
 def customer_page(*, actor: Actor, q: str = "", cursor: str | None = None,
-                  limit: int = PAGE_SIZE) -> Page:
+                  limit: int = PAGE_SIZE) -> Page:  # type: ignore[type-arg]
     """Customer accounts (not staff), newest first, searched by email or name; with their
     number of orders and what they spent. Searches are audited."""
     require(actor, Perm.VIEW_CUSTOMERS)
@@ -242,7 +242,7 @@ def customer_page(*, actor: Actor, q: str = "", cursor: str | None = None,
     }
     items = []
     for user in page_users:
-        row = figures.get(user.pk, {})
+        row = figures.get(user.pk, {})  # type: ignore[var-annotated]
         items.append(CustomerRow(
             user=user, orders=row.get("order_count", 0),
             spent=row.get("spent") or Decimal("0.00"), last_order_at=row.get("last_order_at"),

@@ -101,7 +101,7 @@ def order_cancel(*, actor: Actor, number: str, reason: str = "") -> Order:
     allowed = (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)
     if order.status not in allowed:
         raise StatusChanged("Only pending or paid orders can be cancelled.")
-    refunded, references = Decimal("0.00"), []
+    refunded, references = Decimal("0.00"), []  # type: ignore[var-annotated]
     if order.status == OrderStatus.PAID:
         require(actor, Perm.REFUND_ORDER)
         refunded, references = _refund(order)

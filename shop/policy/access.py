@@ -30,7 +30,7 @@ from shop.orders.models import Order, OrderStatus
 # --- the record of a refusal (the shopper only ever sees the 404)
 
 
-def _denied_or_missed(*, viewer: Principal, object_type: str, exists: QuerySet) -> None:
+def _denied_or_missed(*, viewer: Principal, object_type: str, exists: QuerySet) -> None:  # type: ignore[type-arg]
     """A signed-in viewer asked for an object that is not theirs. When it exists (someone
     else's), a security event `object_access_denied`; when it does not, only a count for the
     enumeration rule (shop/monitoring/alerts.py). Both are written after the response has
@@ -56,13 +56,13 @@ def address_list_for(*, viewer: Principal) -> QuerySet[Address]:
     """The viewer's saved addresses (default first); none for an anonymous viewer."""
     if not viewer.is_authenticated:
         return Address.objects.none()
-    return Address.objects.filter(user_id=viewer.user_id).order_by("-is_default", "id")
+    return Address.objects.filter(user_id=viewer.user_id).order_by("-is_default", "id")  # type: ignore[misc]
 
 
 def access_address(*, viewer: Principal, address_id: int) -> Address:
     """One of the viewer's addresses; NotFound for a missing id and for anyone else's."""
     if viewer.is_authenticated:
-        address = Address.objects.filter(pk=address_id, user_id=viewer.user_id).first()
+        address = Address.objects.filter(pk=address_id, user_id=viewer.user_id).first()  # type: ignore[misc]
         if address is not None:
             return address
         _denied_or_missed(
@@ -83,7 +83,7 @@ def access_order(*, viewer: Principal, number: str, with_lines: bool = True) -> 
     NotFound, with the same words. One query, two with the lines."""
     if not viewer.is_authenticated or not ORDER_NUMBER.match(number):
         raise NotFound(ORDER_NOT_FOUND)
-    queryset = Order.objects.filter(number=number, user_id=viewer.user_id)
+    queryset = Order.objects.filter(number=number, user_id=viewer.user_id)  # type: ignore[misc]
     if with_lines:
         queryset = queryset.prefetch_related("lines")
     order = queryset.first()
@@ -105,7 +105,7 @@ def order_list_for(
     limit = page_limit(limit, ORDER_PAGE_MAX)
     if not viewer.is_authenticated:
         return Page(items=[], next_cursor=None)
-    queryset = Order.objects.filter(user_id=viewer.user_id).exclude(
+    queryset = Order.objects.filter(user_id=viewer.user_id).exclude(  # type: ignore[misc]
         status=OrderStatus.PENDING_PAYMENT
     )
     if cursor:
@@ -115,7 +115,7 @@ def order_list_for(
         if not ORDER_NUMBER.match(cursor):
             raise invalid
         after = (
-            Order.objects.filter(user_id=viewer.user_id, number=cursor)
+            Order.objects.filter(user_id=viewer.user_id, number=cursor)  # type: ignore[misc]
             .values_list("created_at", "pk")
             .first()
         )

@@ -40,7 +40,7 @@ class Actor:
 
 
 def actor_from_request(request: HttpRequest, *, via: str) -> Actor:
-    principal = request.principal
+    principal = request.principal  # type: ignore[attr-defined]
     return Actor(
         principal=principal,
         role=role_of(principal.user) or "",

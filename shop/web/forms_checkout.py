@@ -47,7 +47,7 @@ class AddressForm(ShopForm):
     )
     country = forms.ChoiceField(
         label="Country",
-        choices=sorted(SHIPPING_COUNTRIES.items(), key=lambda item: item[1]),
+        choices=sorted(SHIPPING_COUNTRIES.items(), key=lambda item: item[1]),  # type: ignore[arg-type, return-value]
         widget=forms.Select(attrs=_attrs(autocomplete="shipping country")),
     )
 

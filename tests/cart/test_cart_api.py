@@ -1,4 +1,4 @@
-"""Cart API (SPEC §4): /api/v1/cart, /api/v1/cart/items, /api/v1/cart/items/{sku}."""
+"""Cart API (docs/contract.md §4): /api/v1/cart, /api/v1/cart/items, /api/v1/cart/items/{sku}."""
 
 import pytest
 from django.test import Client

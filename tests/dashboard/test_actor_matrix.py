@@ -1,4 +1,4 @@
-"""SECURITY.md cases 14-15: every dashboard page and staff API route, for anonymous, a
+"""docs/threats.md cases 14-15: every dashboard page and staff API route, for anonymous, a
 shopper, support, manager and admin. Allowed actors get the page; everyone else gets a
 redirect to sign in (anonymous, dashboard), 401 (anonymous, API) or 403, and not a byte of
 the customer's data. Every answer is `private, no-store`."""

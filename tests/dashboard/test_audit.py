@@ -1,4 +1,5 @@
-"""SECURITY.md / issue 5: every staff read of a customer's data and every staff change is
+"""docs/threats.md case 22 / issue 5: every staff read of a customer's data and every staff change
+is
 audited (exactly one record per read), and the audit log cannot be changed by anyone."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""The staff API's answers (SPEC §4): shapes, search, paging, and what never leaves."""
+"""The staff API's answers (docs/contract.md §4): shapes, search, paging, and what never leaves."""
 
 from shop.monitoring.models import SecurityEvent
 from tests.factories import place_order

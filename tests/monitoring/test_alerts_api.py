@@ -3,7 +3,7 @@ only, newest first, the SPEC's fields, acknowledging audited once."""
 
 from shop.monitoring import alerts
 from shop.monitoring.models import Alert, AuditEvent
-from tests.dashboard.fixtures import api_headers
+from tests.support.api import api_headers
 
 FIELDS = {"id", "rule", "severity", "subject", "summary", "event_count", "first_seen",
           "last_seen", "acknowledged_at"}

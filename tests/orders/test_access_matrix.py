@@ -1,4 +1,4 @@
-"""Who may see which cart and order (SECURITY.md cases 12, 13, 14, 16, 17).
+"""Who may see which cart and order (docs/threats.md cases 12, 13, 14, 16, 17).
 
 Every cart, checkout and order route, on the storefront and in the API, is called by three
 actors: anonymous, the owner (Alice) and another shopper (Bob). The assertions are about what
@@ -202,7 +202,7 @@ def test_static_looking_suffixes_on_order_pages_are_plain_404s(world, suffix):
         assert "Rabbit Hole" not in response.content.decode()
 
 
-# --- the ownership guard (SECURITY.md case 17): a planted bug is stopped before it leaks
+# --- the ownership guard (docs/threats.md case 17): a planted bug is stopped before it leaks
 
 
 def guard_events() -> list[SecurityEvent]:

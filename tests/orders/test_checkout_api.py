@@ -1,4 +1,5 @@
-"""POST /api/v1/checkout (SPEC §4): totals from the server, stock taken, payment, email."""
+"""POST /api/v1/checkout (docs/contract.md §4): totals from the server, stock taken, payment,
+email."""
 
 from decimal import Decimal
 

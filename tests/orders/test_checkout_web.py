@@ -1,4 +1,4 @@
-"""Storefront checkout: steps in order and none skipped (SECURITY.md case 24), the card never
+"""Storefront checkout: steps in order and none skipped (docs/threats.md case 24), the card never
 stored, the decline path, double submits, a cart that changes under the shopper."""
 
 import re

@@ -1,4 +1,4 @@
-"""Never oversell, even when everybody clicks at once (SECURITY.md case 23; Vendure 3508,
+"""Never oversell, even when everybody clicks at once (docs/threats.md case 23; Vendure 3508,
 Oscar 4524).
 
 - PostgreSQL (skipped on SQLite): 50 shoppers race for the last 5 units -> exactly 5 orders,

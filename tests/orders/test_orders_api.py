@@ -1,4 +1,5 @@
-"""Order history in the API (SPEC §4), the housekeeping commands, and what happens when the
+"""Order history in the API (docs/contract.md §4), the housekeeping commands, and what happens when
+the
 payment gateway itself fails."""
 
 import datetime as dt

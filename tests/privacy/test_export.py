@@ -11,8 +11,8 @@ from shop.accounts.tokens import access_token_issue
 from shop.core.pagination import Page
 from shop.monitoring.models import AuditEvent, SecurityEvent
 from shop.orders.models import Order
-from shop.privacy import services
-from shop.privacy.services import AUDIT_EXPORT
+from shop.privacy import export
+from shop.privacy.export import AUDIT_EXPORT
 from tests.factories import place_order
 
 from .conftest import PASSWORD, api_call, bearer, body_of, signed_in
@@ -43,7 +43,7 @@ def test_the_export_holds_everything_of_the_shopper_and_nothing_of_the_other(cli
     for word in bob.words:
         assert word not in text, word
 
-    assert data["format"] == services.EXPORT_FORMAT
+    assert data["format"] == export.EXPORT_FORMAT
     assert data["profile"]["email"] == alice.email
     assert data["profile"]["name"] == alice.user.name
     assert len(data["addresses"]) == 2
@@ -191,7 +191,7 @@ def test_an_order_that_is_not_the_shoppers_stops_the_export(people, monkeypatch)
                                 next_cursor=None)
 
     monkeypatch.setattr(access, "order_list_for", leaky)
-    chunks = services.account_export(user=alice.user)
+    chunks = export.account_export(user=alice.user)
     with pytest.raises(RuntimeError, match="not the shopper"):
         b"".join(chunks)
 

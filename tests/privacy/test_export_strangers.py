@@ -6,7 +6,7 @@ import json
 
 from django.test import Client
 
-from shop.privacy.services import account_export
+from shop.privacy.export import account_export
 from tests.factories import create_user
 
 PASSWORD = "correct horse battery staple"

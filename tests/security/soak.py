@@ -1,4 +1,5 @@
-"""The cross-user soak (SECURITY.md cases 2 and 18): the machinery of tests/security/test_soak.py.
+"""The cross-user soak (docs/threats.md cases 2 and 18): the machinery of
+tests/security/test_soak.py.
 
 A world of shoppers (each with an account, saved addresses, two placed orders, a cart holding a
 product only they keep, a checkout in progress in their browser session), a support staff

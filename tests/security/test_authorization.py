@@ -1,4 +1,4 @@
-"""SECURITY.md cases 12-17, authorization: the tests that were missing. Routes come from the URL
+"""docs/threats.md cases 12-17, authorization: the tests that were missing. Routes come from the URL
 walk and the published OpenAPI schema, so a new route or operation is checked the day it exists.
 
 Elsewhere (docs/security.md has the whole map): the cart/order access matrix and the planted

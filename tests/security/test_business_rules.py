@@ -1,4 +1,4 @@
-"""SECURITY.md cases 23-26, business rules, load and supply chain: the tests that were missing.
+"""docs/threats.md cases 23-26, business rules, load and supply chain: the tests that were missing.
 
 Elsewhere (docs/security.md has the whole map): the last units raced on PostgreSQL and the
 idempotent retries (tests/orders/test_concurrency.py), checkout steps that cannot be skipped

@@ -1,4 +1,4 @@
-"""SECURITY.md cases 1-6, caching: the tests that were missing. Every route is taken from the
+"""docs/threats.md cases 1-6, caching: the tests that were missing. Every route is taken from the
 URL walk (tests/security/soak.py `all_routes`), so a new route is checked the day it exists.
 
 Elsewhere (docs/security.md has the whole map): the declared-policy walk

@@ -1,4 +1,4 @@
-"""SECURITY.md case 19: static rules over shop/ that keep request state from leaking across
+"""docs/threats.md case 19: static rules over shop/ that keep request state from leaking across
 requests (GitHub 2021: a shared hash between requests; ChatGPT 2023: a pooled connection handed
 one user's reply to another).
 

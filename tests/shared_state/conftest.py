@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import require
-from tests.orders.fixtures import shipping_methods  # noqa: F401 - flushed by transactional tests
 from tests.support.appserver import AppServer, granian_binary
 
 WORKERS = 2
@@ -33,5 +32,7 @@ def app_server(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture
-def base_url(app_server, transactional_db) -> str:
+def base_url(app_server, transactional_db, shipping_methods) -> str:
+    """The app server's address, for a test whose data is committed (and that may check out:
+    the shipping methods are there)."""
     return app_server.url

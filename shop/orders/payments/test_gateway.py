@@ -1,4 +1,5 @@
-"""The built-in test gateway (SPEC §3): no money moves, the card number decides the outcome.
+"""The built-in test gateway (docs/contract.md §3): no money moves, the card number decides the
+outcome.
 
 - 4242 4242 4242 4242 succeeds;
 - 4000 0000 0000 0002 is declined (at charge time, like a real issuer);

@@ -180,7 +180,7 @@ def checkout_payment(request: HttpRequest) -> HttpResponse:
     if form.is_bound:  # never render the card number or the code back into the page
         form.data = form.data.copy()
         for field in ("card_number", "cvc"):
-            form.data[field] = ""
+            form.data[field] = ""  # type: ignore[index]
     return _page(request, "web/checkout/payment.html", "payment", summary, state, form=form)
 
 
