@@ -4,7 +4,7 @@ granian (deploy/granian.sh) serves Django; nginx, configured from deploy/nginx/h
 deploy/nginx/shop.conf (rendered into a work directory under var/), sits in front with the
 shared cache and serves static files and product images itself. PostgreSQL and Redis are used
 when they answer on 127.0.0.1 (checked like ../shared/tools/services.sh does), else SQLite and
-the local-memory cache.
+the shared file cache (var/cache).
 
 Every process is started in its own process group and stopped (TERM, then KILL) when the
 stack stops, on Ctrl-C and on errors alike.
@@ -85,7 +85,7 @@ def ensure_postgres_database(name: str) -> str:
 @dataclass
 class Backends:
     database_url: str  # "" means SQLite at sqlite_path
-    redis_url: str  # "" means the local-memory cache
+    redis_url: str  # "" means the shared file cache (var/cache)
     sqlite_path: Path | None = None
 
     @property
@@ -105,14 +105,16 @@ class Backends:
             else (f"SQLite ({self.sqlite_path})" if not self.database_url else self.database_url)
         )
         cache = f"Redis ({self.redis_url.rsplit('@', 1)[-1]})" if self.redis_url else (
-            "local-memory cache (per process: sessions fall back to the database)"
+            "file cache under var/cache (shared by this machine's processes; sessions, "
+            "tokens and counters are in the database either way)"
         )
         return f"database: {database}; cache: {cache}"
 
 
 def detect_backends(*, database: str, sqlite_path: Path, redis_db: int) -> Backends:
     """DATABASE_URL / REDIS_URL from the environment win; else the local services when they
-    answer (database `database`, Redis db number `redis_db`); else SQLite and local memory."""
+    answer (database `database`, Redis db number `redis_db`); else SQLite and the shared file
+    cache."""
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url and postgres_ready():
         database_url = ensure_postgres_database(database)

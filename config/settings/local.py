@@ -1,4 +1,5 @@
-"""Running the shop on a laptop (`make run`): SQLite and local memory unless told otherwise.
+"""Running the shop on a laptop (`make run`): SQLite and the shared file cache unless told
+otherwise.
 
 DEBUG stays off unless DEBUG=1 is set explicitly; the secret key is generated once and kept
 in var/secret_key, which git ignores.

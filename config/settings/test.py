@@ -1,7 +1,7 @@
 """The test suite: the production middleware and policies, with fast hashing and a file mailbox.
 
 DATABASE_URL and REDIS_URL are honoured exactly as in production, so CI runs the same suite on
-SQLite + local memory and on PostgreSQL + Redis.
+SQLite + the shared file cache and on PostgreSQL + Redis.
 """
 
 import os
