@@ -68,6 +68,12 @@ class PrincipalMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        if getattr(request, "route_name", None) == "":
+            # A path the shop does not have (a typo, a probe, a cache-deception suffix): its 404
+            # needs nobody, and neither the session nor a token is read, so such an answer never
+            # refreshes or deletes a cookie that a careless cache could keep and hand around.
+            request.principal = ANONYMOUS  # type: ignore[attr-defined]
+            return self.get_response(request)
         if request.path.startswith(API_PREFIX):
             request.principal = principal_from_bearer(request)  # type: ignore[attr-defined]
             request.user = request.principal.user or AnonymousUser()  # type: ignore[attr-defined]
