@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "axes",
+    # the outbox: tasks written in the change's transaction, run by `manage.py db_worker`
+    "django_tasks",
+    "django_tasks_db",
     "shop.core",
     "shop.policy",
     "shop.accounts",
@@ -295,6 +298,10 @@ SHOP_FREE_SHIPPING_OVER = "75.00"  # standard delivery is free from this subtota
 SHOP_PAYMENT_GATEWAY = os.environ.get(
     "SHOP_PAYMENT_GATEWAY", "shop.orders.payments.test_gateway.TestGateway"
 )
+
+# The outbox (shop/orders/tasks.py): order e-mails are task rows in the database, written in
+# the same transaction as the change, delivered by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 NINJA_PAGINATION_MAX_LIMIT = SHOP_API_MAX_LIMIT
 

@@ -7,7 +7,7 @@ from pydantic import Field
 
 from shop.orders import services
 from shop.orders.payments import CardDetails, gateway
-from shop.orders.selectors import order_lines_by_order
+from shop.orders.selectors import order_events_by_order, order_lines_by_order
 from shop.policy import access
 
 from .auth import bearer
@@ -50,7 +50,8 @@ def checkout(
     )
     if placed.replayed:
         response["Idempotent-Replayed"] = "true"
-    return Status(201, OrderOut.from_order(placed.order, placed.lines))
+    return Status(201, OrderOut.from_order(placed.order, placed.lines,
+                                           services.placed_events(placed)))
 
 
 @router.get("/orders", response=OrderListOut, url_name="order_list")
@@ -58,8 +59,10 @@ def order_list(request, query: Query[OrderListQuery]):
     """The caller's orders, newest first. `next_cursor` pages on."""
     page = access.order_list_for(viewer=request.auth, cursor=query.cursor, limit=query.limit)
     lines = order_lines_by_order(orders=page.items)
+    events = order_events_by_order(orders=page.items)
     return {
-        "items": [OrderOut.from_order(order, lines[order.pk]) for order in page.items],
+        "items": [OrderOut.from_order(order, lines[order.pk], events[order.pk])
+                  for order in page.items],
         "next_cursor": page.next_cursor,
     }
 

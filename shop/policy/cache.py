@@ -143,6 +143,10 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "api:admin_order_detail": PRIVATE,
     "api:admin_audit_events": PRIVATE,
     "api:admin_security_events": PRIVATE,
+    # staff order actions (shop/api/admin_orders.py)
+    "api:admin_order_fulfil": PRIVATE,
+    "api:admin_order_cancel": PRIVATE,
+    "api:admin_order_refund": PRIVATE,
     # Prometheus metrics: operators only (shop/monitoring/views.py)
     "monitoring:metrics": PRIVATE,
 }

@@ -1,4 +1,4 @@
-"""Staff changes outside orders (shop/orders/staff_services.py has those): stock, prices,
+"""Staff changes outside orders (shop/orders/actions.py has those): stock, prices,
 roles, alerts. Each checks the actor's permission and writes its audit record in the same
 transaction as the change."""
 
@@ -15,6 +15,7 @@ from shop.catalog.models import StockAdjustment
 from shop.core.errors import Conflict, InvalidInput, NotFound
 from shop.monitoring.alerts import alert_acknowledge
 from shop.monitoring.audit import Action, Actor, audit_record
+from shop.orders import stock
 
 from .access import require
 from .roles import GROUP_ROLES, ROLES, Perm, role_of
@@ -25,7 +26,7 @@ def variant_stock_adjust(
 ) -> StockAdjustment:
     require(actor, Perm.ADJUST_STOCK)
     with transaction.atomic():
-        adjustment = catalog_services.stock_adjust(
+        adjustment = stock.stock_adjust(
             variant_id=variant_id, delta=delta, reason=reason, note=note, actor_id=actor.user_id
         )
         audit_record(

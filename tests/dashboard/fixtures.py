@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from shop.accounts.models import Address, User
 from shop.accounts.tokens import access_token_issue
-from shop.orders.models import Order, OrderLine, OrderStatus, Payment
+from shop.orders.models import Order, OrderLine, OrderStatus, Payment, TestGatewayCharge
 from shop.staff.roles import ROLES, roles_sync
 from tests.factories import create_user
 
@@ -66,12 +66,21 @@ def place_order(user: User | None, *, variant=None, status: str = OrderStatus.PA
         line_total=Decimal(total) - Decimal("4.95"),
     )
     if status != OrderStatus.PENDING_PAYMENT:
-        Payment.objects.create(
+        refunded = status not in (OrderStatus.PAID, OrderStatus.FULFILLED)
+        payment = Payment.objects.create(
             order=order, gateway="test", reference=f"tch_{order.number}", amount=order.total,
             currency="EUR", brand="visa", last4="4242",
-            status=Payment.Status.CAPTURED if status in (OrderStatus.PAID, OrderStatus.FULFILLED)
-            else Payment.Status.REFUNDED,
+            status=Payment.Status.REFUNDED if refunded else Payment.Status.CAPTURED,
+            amount_refunded=order.total if refunded else Decimal("0.00"),
         )
+        # the test gateway's own books know the charge, as a real provider would
+        TestGatewayCharge.objects.create(
+            idempotency_key=payment.idempotency_key, outcome="charged",
+            reference=payment.reference, amount=payment.amount, currency="EUR",
+        )
+        if refunded:
+            Order.objects.filter(pk=order.pk).update(amount_refunded=order.total)
+            order.amount_refunded = order.total
     return order
 
 

@@ -101,7 +101,9 @@ def log_file(path: Path) -> Iterator[Path]:
 
 
 def place_order(user, *, variant, name: str, line1: str, city: str, days_ago: int = 0,
-                status: str = OrderStatus.PAID) -> Order:
+                status: str = OrderStatus.FULFILLED) -> Order:
+    """A paid order, shipped by default (an account with an order not shipped yet cannot be
+    erased: shop/privacy/errors.py OrdersOpen)."""
     created = timezone.now() - timezone.timedelta(days=days_ago)
     order = Order.objects.create(
         number=order_number_new(), user=user, email=user.email, status=status,

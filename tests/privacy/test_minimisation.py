@@ -12,6 +12,7 @@ from shop.monitoring.models import SecurityEvent
 from shop.orders.models import Order
 from tests.factories import create_user
 from tests.orders.fixtures import ALICE_ADDRESS, DECLINED_CARD, GOOD_CARD, checkout_body
+from tests.support.outbox import deliver_outbox
 
 from .conftest import PASSWORD, api_call, fresh_ip
 from .support import cache_text, database_text, log_file
@@ -60,6 +61,7 @@ def test_no_card_number_is_kept_anywhere(client, catalog, tmp_path):
 
     assert Order.objects.filter(user=shopper).count() == 2
     assert set(Order.objects.values_list("payment_last4", flat=True)) == {"4242"}
+    deliver_outbox()
     mails = "\n".join(
         m.body + "".join(str(alt[0]) for alt in getattr(m, "alternatives", []))
         for m in mail.outbox

@@ -1,0 +1,23 @@
+"""Settles every charge and refund whose answer the shop never heard, by asking the payment
+provider with the key it was sent (run from cron every few minutes; shop/orders/reconcile.py)."""
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand
+
+from shop.orders.reconcile import UNANSWERED_AFTER, payments_reconcile
+
+
+class Command(BaseCommand):
+    help = ("Settle charges still 'charging' and refunds still 'refunding': ask the payment "
+            "provider by their idempotency keys and record what happened.")
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--minutes", type=int, default=int(UNANSWERED_AFTER.total_seconds() // 60),
+            help="Only attempts older than this many minutes (0: all of them).",
+        )
+
+    def handle(self, *args, minutes: int, **options):
+        report = payments_reconcile(older_than=dt.timedelta(minutes=minutes))
+        self.stdout.write(str(report))
