@@ -45,11 +45,11 @@ test: install-dev
 
 ## serve: the production stack in the foreground: nginx :8080 -> granian :8000 (+ PostgreSQL/Redis when up)
 serve: install
-	$(PY) scripts/serve.py
+	$(PY) -m tooling.serve
 
 ## bench: seed 100k products, start the stack, measure with wrk; writes bench/results/latest.md
 bench: install
-	$(PY) bench/run.py
+	$(PY) -m bench.run
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -1,7 +1,7 @@
 """Which app server: granian (WSGI) or gunicorn (gthread), on the same Django views.
 
     .venv/bin/pip install gunicorn          # for this comparison only; not a dependency
-    .venv/bin/python bench/appservers.py    # needs `make bench` to have prepared the database
+    .venv/bin/python -m bench.appservers    # needs `make bench` to have prepared the database
 
 Each server in turn, alone on 127.0.0.1:8002 with CPU-count workers and the bench settings and
 database, gets the same wrk load on the Django hello world and on the uncached product list.
@@ -18,13 +18,11 @@ import sys
 import time
 from pathlib import Path
 
+from bench import wrk
+from bench.run import bench_env, databases
+from tooling.stack import cpu_count, group_cpu_seconds, port_in_use
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
-
-from stack import cpu_count, group_cpu_seconds, port_in_use  # noqa: E402
-
-from bench import wrk  # noqa: E402
-from bench.run import bench_env, databases  # noqa: E402
 
 PORT = 8002
 DURATION = int(os.environ.get("BENCH_DURATION") or 5)

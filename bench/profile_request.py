@@ -1,8 +1,8 @@
 """Profile one request in process (cProfile), against the bench database.
 
-    .venv/bin/python bench/profile_request.py /api/v1/products
-    .venv/bin/python bench/profile_request.py /api/v1/orders --shopper     # as the 50-order shopper
-    .venv/bin/python bench/profile_request.py /products/ --sort tottime --top 40
+    .venv/bin/python -m bench.profile_request /api/v1/products
+    .venv/bin/python -m bench.profile_request /api/v1/orders --shopper     # as the 50-order shopper
+    .venv/bin/python -m bench.profile_request /products/ --sort tottime --top 40
 
 Runs after `make bench` has prepared the database (PostgreSQL `bench` when it answers, else
 var/bench/bench.sqlite3). Prints the CPU time per request and the top functions.
@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 
 def main() -> int:
@@ -38,7 +37,7 @@ def main() -> int:
 
         env = {**bench_env(databases()[0]), "BENCH_PROFILE_CHILD": "1", "LOG_LEVEL": "WARNING"}
         python = str(ROOT / ".venv" / "bin" / "python")
-        return subprocess.run([python, __file__, *sys.argv[1:]], env=env,
+        return subprocess.run([python, "-m", "bench.profile_request", *sys.argv[1:]], env=env,
                               cwd=ROOT, check=False).returncode
 
     import django

@@ -52,7 +52,7 @@ def seed(args) -> None:
         return
     if count:
         sys.exit(f"the bench database holds {count} products, not {args.products}: recreate it")
-    from shop.catalog.demo import seed_products
+    from shop.demo.loader import seed_products
 
     def progress(result) -> None:
         print(f"  seeded {result.products} products in {result.seconds:.0f}s", flush=True)

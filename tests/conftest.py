@@ -59,7 +59,8 @@ def nginx_cache_factory(live_server, tmp_path_factory):
     """Starts a URL-keyed nginx proxy_cache in front of the live server (tests/support/nginx.py);
     `start(static_rule=True)` adds the CDN "cache every .css/.js/.png" rule. Each one gets a
     fresh, empty cache and is stopped at the end of the test."""
-    from tests.support.nginx import NginxCache, nginx_binary
+    from tests.support.nginx import NginxCache
+    from tooling.stack import nginx_binary
 
     require(nginx_binary() is not None, "nginx")
     started = []

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "shop.web",
     "shop.api",
     "shop.dashboard",
+    # demo and seed data and their commands; nothing imports it
+    "shop.demo",
 ]
 
 # The order matters and is the same in every environment (tests run exactly this list):

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from shop.staff.demo import demo_orders_seed
+from shop.demo.orders import demo_orders_seed
 from tests.dashboard.fixtures import place_order, web_client
 
 PAGES = [

@@ -7,9 +7,7 @@ public), and keep the gzip variant the app compressed once instead of compressin
 """
 
 import gzip
-import importlib.util
 import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,20 +21,12 @@ from django.conf import settings
 from tests.conftest import require
 from tests.factories import create_user
 from tests.support.http import session_cookie_for
-from tests.support.nginx import free_port, nginx_binary, stateless_client
+from tests.support.nginx import stateless_client
+from tooling.stack import free_port, nginx_binary, render_nginx_config
 
 pytestmark = pytest.mark.nginx
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def _stack_module():
-    if "bfm_stack" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("bfm_stack", ROOT / "scripts" / "stack.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["bfm_stack"] = module  # dataclasses look their module up while loading
-        spec.loader.exec_module(module)
-    return sys.modules["bfm_stack"]
 
 
 class ShippedNginx:
@@ -46,7 +36,7 @@ class ShippedNginx:
         self.binary = nginx_binary()
         self.workdir = workdir
         self.port = free_port()
-        self.config = _stack_module().render_nginx_config(
+        self.config = render_nginx_config(
             workdir,
             host="127.0.0.1",
             port=self.port,

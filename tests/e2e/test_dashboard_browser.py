@@ -8,7 +8,7 @@ import secrets
 import httpx
 import pytest
 
-from shop.staff.demo import demo_orders_seed
+from shop.demo.orders import demo_orders_seed
 from tests.dashboard import fixtures as staff_fixtures
 from tests.dashboard.fixtures import PASSWORD, api_headers
 

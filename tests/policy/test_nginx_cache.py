@@ -16,7 +16,8 @@ from shop.shipping.models import ShippingMethod
 from tests.conftest import require
 from tests.factories import create_user
 from tests.support.http import assert_public, describe, session_cookie_for, sign_in_through
-from tests.support.nginx import NginxCache, nginx_binary
+from tests.support.nginx import NginxCache
+from tooling.stack import nginx_binary
 
 pytestmark = pytest.mark.nginx
 

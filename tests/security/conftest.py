@@ -9,7 +9,8 @@ import pytest
 
 from tests.conftest import require
 from tests.support.appserver import AppServer, granian_binary
-from tests.support.nginx import NginxCache, nginx_binary
+from tests.support.nginx import NginxCache
+from tooling.stack import nginx_binary
 
 
 @dataclass

@@ -17,8 +17,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from shop.catalog.demo import seed_products
 from shop.catalog.models import Product
+from shop.demo.loader import seed_products
 from shop.staff.roles import role_bootstrap
 
 DEMO_PRODUCTS = 320
@@ -73,7 +73,7 @@ class Command(BaseCommand):
 
         password, source = demo_password()
         statuses = self.ensure_accounts(password, reset=source == "env")
-        # Customers and orders of the last 30 days, for the staff dashboard (shop/staff/demo.py)
+        # Customers and orders of the last 30 days, for the staff dashboard (shop/demo/orders.py)
         call_command("seed_demo_orders", stdout=self.stdout)
         self.report(password, source, statuses)
 

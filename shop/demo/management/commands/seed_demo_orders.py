@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
+from shop.demo.orders import demo_orders_seed
 from shop.orders.models import Order
-from shop.staff.demo import demo_orders_seed
 
 
 class Command(BaseCommand):

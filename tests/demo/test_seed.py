@@ -9,8 +9,8 @@ from django.db.models import Count, F, Min
 from PIL import Image
 
 from shop.accounts.models import User
-from shop.catalog.demo import CATALOG, ProductGenerator
 from shop.catalog.models import Category, Product, ProductImage, Variant
+from shop.demo.catalog import CATALOG, ProductGenerator
 from tests.factories import create_category, create_product
 
 DEMO_EMAILS = [
@@ -190,7 +190,7 @@ def test_demo_catalog_shape():
 
 
 def test_add_generated_image_to_an_existing_product(db, media):
-    from shop.catalog.images import add_generated_image
+    from shop.demo.images import add_generated_image
 
     tee = create_product("Plain Tee", category=create_category("Clothing"))
 
@@ -203,7 +203,7 @@ def test_add_generated_image_to_an_existing_product(db, media):
 
 
 def test_bulk_insert_fills_in_defaults_of_unnamed_columns(db):
-    from shop.catalog.demo import _insert
+    from shop.demo.loader import _insert
 
     mug = create_product("Mug", category=create_category("Home"))
 

@@ -20,7 +20,16 @@ import subprocess
 import sys
 import time
 
-from stack import ROOT, Stack, cpu_count, detect_backends, manage, port_in_use, stop_on_signals
+from tooling.stack import (
+    ROOT,
+    Backends,
+    Stack,
+    cpu_count,
+    detect_backends,
+    manage,
+    port_in_use,
+    stop_on_signals,
+)
 
 VAR = ROOT / "var"
 
@@ -32,6 +41,40 @@ def secret_key() -> str:
         path.write_text(secrets.token_urlsafe(64))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def environment(args: argparse.Namespace, backends: Backends, settings_module: str) -> dict:
+    """The app's environment: production settings made runnable on this machine."""
+    hosts = {args.host, "127.0.0.1", "localhost"}
+    origin_hosts = sorted(hosts)
+    return {
+        **os.environ,
+        **backends.env(),
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secret_key(),
+        "ALLOWED_HOSTS": os.environ.get("ALLOWED_HOSTS") or ",".join(sorted(hosts)),
+        "CSRF_TRUSTED_ORIGINS": os.environ.get("CSRF_TRUSTED_ORIGINS")
+        or ",".join(f"http://{h}:{args.port}" for h in origin_hosts),
+        # Locally nginx speaks plain HTTP; production keeps the redirect and HSTS.
+        "SECURE_SSL_REDIRECT": os.environ.get("SECURE_SSL_REDIRECT", "0"),
+        "SECURE_HSTS_SECONDS": os.environ.get("SECURE_HSTS_SECONDS", "0"),
+        # A local stack takes no real money: the built-in test gateway is allowed here.
+        "SHOP_ALLOW_TEST_GATEWAY": os.environ.get("SHOP_ALLOW_TEST_GATEWAY", "1"),
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def prepare(env: dict, *, seed: bool) -> bool:
+    """Migrate, collect static files and load the demo data; False when a step failed."""
+    try:
+        manage("migrate", "--noinput", "-v0", env=env)
+        manage("collectstatic", "--noinput", "-v0", env=env)
+        if seed:
+            manage("seed_demo", env=env)
+    except subprocess.CalledProcessError as error:
+        print(f"serve: `manage.py {' '.join(error.cmd[2:])}` failed (see above)", file=sys.stderr)
+        return False
+    return True
 
 
 def main() -> int:
@@ -54,36 +97,13 @@ def main() -> int:
 
     backends = detect_backends(database="buy_from_me", sqlite_path=VAR / "db.sqlite3", redis_db=1)
     settings_module = os.environ.get("SERVE_SETTINGS") or "config.settings.production"
-    hosts = {args.host, "127.0.0.1", "localhost"}
-    origin_hosts = sorted(hosts)
-    env = {
-        **os.environ,
-        **backends.env(),
-        "DJANGO_SETTINGS_MODULE": settings_module,
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or secret_key(),
-        "ALLOWED_HOSTS": os.environ.get("ALLOWED_HOSTS") or ",".join(sorted(hosts)),
-        "CSRF_TRUSTED_ORIGINS": os.environ.get("CSRF_TRUSTED_ORIGINS")
-        or ",".join(f"http://{h}:{args.port}" for h in origin_hosts),
-        # Locally nginx speaks plain HTTP; production keeps the redirect and HSTS.
-        "SECURE_SSL_REDIRECT": os.environ.get("SECURE_SSL_REDIRECT", "0"),
-        "SECURE_HSTS_SECONDS": os.environ.get("SECURE_HSTS_SECONDS", "0"),
-        # A local stack takes no real money: the built-in test gateway is allowed here.
-        "SHOP_ALLOW_TEST_GATEWAY": os.environ.get("SHOP_ALLOW_TEST_GATEWAY", "1"),
-        "PYTHONPATH": str(ROOT),
-    }
-
+    env = environment(args, backends, settings_module)
     print(f"serve: {backends.describe()}")
     if not backends.postgres:
         print("serve: PostgreSQL is not reachable on 127.0.0.1:5432: using SQLite")
     if not backends.redis_url:
         print("serve: Redis is not reachable on 127.0.0.1:6379: using the local-memory cache")
-    try:
-        manage("migrate", "--noinput", "-v0", env=env)
-        manage("collectstatic", "--noinput", "-v0", env=env)
-        if not args.no_seed:
-            manage("seed_demo", env=env)
-    except subprocess.CalledProcessError as error:
-        print(f"serve: `manage.py {' '.join(error.cmd[2:])}` failed (see above)", file=sys.stderr)
+    if not prepare(env, seed=not args.no_seed):
         return 1
 
     stop_on_signals()

@@ -8,8 +8,8 @@ from argparse import BooleanOptionalAction
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from shop.catalog.demo import SeedResult, seed_products
 from shop.catalog.models import Product, ProductImage, Variant
+from shop.demo.loader import SeedResult, seed_products
 
 AUTO_IMAGES_UP_TO = 2000
 
