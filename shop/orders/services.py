@@ -211,6 +211,7 @@ def checkout_place_order(
             on_provider_id=partial(payment_provider_id_set, payment=payment),
         )
     except PaymentDeclined:
+        fault_point("checkout.declined")
         charge_not_charged(payment=payment, status=Payment.Status.DECLINED,
                            give_back_to=principal)
         raise

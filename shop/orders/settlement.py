@@ -223,7 +223,9 @@ def refund_send(*, refund: Refund) -> Settled:
     except (PaymentUnavailable, PaymentUncertain):
         raise RefundPending() from None
     fault_point("refund.sent")
-    return refund_settled(refund=refund, reference=result.reference)
+    settled = refund_settled(refund=refund, reference=result.reference)
+    fault_point("refund.settled")
+    return settled
 
 
 def refund_settled(*, refund: Refund, reference: str) -> Settled:

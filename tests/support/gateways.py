@@ -15,10 +15,12 @@ Select it with `settings.SHOP_PAYMENT_GATEWAY = GATEWAY` (the `interleaving` fix
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from django.db import connections
 
@@ -105,3 +107,19 @@ class InterleavingGateway(TestGateway):
             MOMENTS.refunds[refund.reference] = refund.amount
         MOMENTS.fire("refund")
         return refund
+
+
+class CrashingGateway(TestGateway):
+    """The test gateway in an app-server process that can die the moment the provider has
+    charged, before the shop hears the answer: when the file named by SHOP_FAULT_FILE holds
+    "gateway.charged". Independent of the shop's own fault points (shop/core/faults.py), so
+    the same crash can be played against code that has none."""
+
+    __test__ = False
+
+    def charge(self, **kwargs):
+        charge = super().charge(**kwargs)
+        path = os.environ.get("SHOP_FAULT_FILE", "")
+        if path and Path(path).exists() and Path(path).read_text().strip() == "gateway.charged":
+            os._exit(70)
+        return charge
