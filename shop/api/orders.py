@@ -6,7 +6,7 @@ from ninja import Header, Query, Router, Schema, Status
 from pydantic import Field
 
 from shop.orders import services
-from shop.orders.payments import CardDetails, gateway
+from shop.orders.payments import CardDetails, gateway, payment_method_token
 from shop.orders.selectors import order_events_by_order, order_lines_by_order
 from shop.policy import access
 
@@ -29,18 +29,21 @@ def checkout(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
     """Places the caller's cart as an order and charges the card. Totals come from the
-    server. 402 when the card is declined (nothing charged, nothing reserved), 409 when stock
-    ran out, 422 for invalid card or address. With an `Idempotency-Key`, the same key again
+    server. Pay with `payment: {card_number, exp_month, exp_year, cvc}` (the built-in test
+    gateway) or `payment: {payment_method: "pm_..."}` (Stripe: created with Stripe's SDK; card
+    numbers are refused). 402 when the card is declined (nothing charged, nothing reserved),
+    409 when stock ran out, 422 for invalid card or address, 503 when the payment service
+    could not be reached or did not confirm. With an `Idempotency-Key`, the same key again
     returns the same order (header `Idempotent-Replayed: true`)."""
     address = services.ShippingAddress.clean(**payload.shipping_address.dict())
-    card = gateway().tokenize(
-        card=CardDetails(
-            number=payload.payment.card_number,
-            exp_month=payload.payment.exp_month,
-            exp_year=payload.payment.exp_year,
-            cvc=payload.payment.cvc,
+    payment = payload.payment
+    if payment.payment_method is not None:
+        card = payment_method_token(payment_method=payment.payment_method)
+    else:
+        card = gateway().tokenize(
+            card=CardDetails(number=payment.card_number, exp_month=payment.exp_month,
+                             exp_year=payment.exp_year, cvc=payment.cvc)
         )
-    )
     placed = services.checkout_place_order(
         principal=request.auth,
         address=address,

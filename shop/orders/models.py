@@ -344,3 +344,22 @@ class TestGatewayRefund(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class ProviderEvent(models.Model):
+    """A webhook event a payment provider sent, by its id: each is applied once, whatever
+    the number of deliveries (providers deliver at least once, in any order)."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=100)
+    type = models.CharField(max_length=60)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"],
+                                    name="provider_event_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_id}"

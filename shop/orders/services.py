@@ -30,7 +30,6 @@ import logging
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -208,7 +207,8 @@ def checkout_place_order(
         charge = gw.charge(
             token=card, amount=payment.amount, currency=payment.currency,
             idempotency_key=payment.idempotency_key, reference=order.number,
-            on_provider_id=partial(payment_provider_id_set, payment=payment),
+            on_provider_id=lambda provider_id: payment_provider_id_set(
+                payment=payment, provider_id=provider_id),
         )
     except PaymentDeclined:
         fault_point("checkout.declined")

@@ -147,6 +147,8 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "api:admin_order_fulfil": PRIVATE,
     "api:admin_order_cancel": PRIVATE,
     "api:admin_order_refund": PRIVATE,
+    # the payment provider's webhooks (shop/api/webhooks.py): never cached
+    "webhooks:stripe": PRIVATE,
     # Prometheus metrics: operators only (shop/monitoring/views.py)
     "monitoring:metrics": PRIVATE,
 }

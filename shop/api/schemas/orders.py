@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, Field, StrictInt, model_validator
 
 
 class AddressIn(Schema):
@@ -19,10 +19,26 @@ class AddressIn(Schema):
 
 
 class PaymentIn(Schema):
-    card_number: str = Field(max_length=23)
-    exp_month: StrictInt = Field(ge=1, le=12)
-    exp_year: StrictInt = Field(ge=2000, le=2100)
-    cvc: str = Field(max_length=4)
+    """Either the card (the built-in test gateway) or a payment method created with the
+    provider's own SDK (`pm_...`, Stripe): the card number never reaches a shop that uses a
+    real provider."""
+
+    card_number: str | None = Field(None, max_length=23)
+    exp_month: StrictInt | None = Field(None, ge=1, le=12)
+    exp_year: StrictInt | None = Field(None, ge=2000, le=2100)
+    cvc: str | None = Field(None, max_length=4)
+    payment_method: str | None = Field(None, max_length=100, pattern=r"^pm_[A-Za-z0-9_]{1,96}$")
+
+    @model_validator(mode="after")
+    def one_way_to_pay(self):
+        card = (self.card_number, self.exp_month, self.exp_year, self.cvc)
+        if self.payment_method is not None:
+            if any(value is not None for value in card):
+                raise ValueError("send either the card or a payment method, not both")
+        elif any(value is None for value in card):
+            raise ValueError("send card_number, exp_month, exp_year and cvc, or a "
+                             "payment_method")
+        return self
 
 
 class CheckoutIn(Schema):

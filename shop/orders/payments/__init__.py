@@ -190,6 +190,15 @@ def gateway() -> PaymentGateway:
     return import_string(settings.SHOP_PAYMENT_GATEWAY)()
 
 
+def payment_method_token(*, payment_method: str) -> CardToken:
+    """The token for a payment method the client created with the provider's own SDK."""
+    method = getattr(gateway(), "payment_method_token", None)
+    if method is None:
+        raise InvalidCard("This shop takes card details, not payment methods.",
+                          code="payment_method_not_accepted")
+    return method(payment_method=payment_method)
+
+
 def gateway_for(name: str) -> PaymentGateway:
     """The gateway that made a payment (refunds and settlement go back to it)."""
     current = gateway()
