@@ -106,6 +106,8 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "web:checkout_review": PRIVATE,
     "web:checkout_place": PRIVATE,
     "web:checkout_complete": PRIVATE,
+    "web:checkout_paid": PRIVATE,
+    "web:checkout_cancelled": PRIVATE,
     "web:order_list": PRIVATE,
     "web:order_detail": PRIVATE,
     "api:cart": PRIVATE,

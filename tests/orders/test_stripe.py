@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import re
 import threading
 from decimal import Decimal
 
@@ -290,3 +292,109 @@ def test_reconciliation_finds_a_charge_the_shop_never_heard_of(stripe_shop, alic
     assert order.status == OrderStatus.PAID
     assert Payment.objects.get().status == "captured"
     assert stock() == 28
+
+
+# --- the storefront: Stripe's hosted Checkout page takes the card
+
+
+def to_review(client: Client) -> str:
+    assert client.post("/cart/add/", {"sku": "MUG-1", "quantity": 2}).status_code in (200, 302)
+    client.post("/checkout/address/", ALICE_ADDRESS)
+    client.post("/checkout/delivery/", {"shipping_method": "standard"})
+    payment_page = client.get("/checkout/payment/").content.decode()
+    assert 'name="card_number"' not in payment_page  # no card form at all
+    assert "secure page" in payment_page
+    # card fields sent anyway are not taken
+    client.post("/checkout/payment/", {"card_number": "4242424242424242", "exp_month": 12,
+                                       "exp_year": 2099, "cvc": "123"})
+    review = client.get("/checkout/review/").content.decode()
+    assert "secure page" in review
+    return re.search(r'name="cart" value="([^"]+)"', review).group(1)
+
+
+def test_the_storefront_sends_the_shopper_to_the_hosted_page_and_back(stripe_shop, alice):
+    client = Client()
+    client.force_login(alice)
+    fingerprint = to_review(client)
+    response = client.post("/checkout/place/", {"cart": fingerprint})
+    assert response.status_code == 302
+    session_id = response["Location"].rsplit("/", 1)[1]
+    assert response["Location"] == f"{stripe_shop.url}/pay/{session_id}"
+    session = stripe_shop.sessions[session_id]
+    order = Order.objects.get()
+    assert (session["amount_total"], order.status) == (3395, OrderStatus.PENDING_PAYMENT)
+    assert Payment.objects.get().provider_id == session_id
+    assert "4242424242424242" not in json.dumps(session)
+    # the job leaves a session the shopper may still be paying on alone
+    payments_reconcile(older_than=dt.timedelta(0))
+    assert Order.objects.get().status == OrderStatus.PENDING_PAYMENT
+    stripe_shop.pay_session(session_id)
+    back = client.get(session["success_url"].removeprefix("http://testserver"))
+    assert back.status_code == 302
+    assert back["Location"] == f"/checkout/complete/{order.number}/"
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    assert Payment.objects.get().reference == session["payment_intent"]
+    assert stock() == 28
+
+
+def test_the_webhook_before_the_shopper_is_back_leaves_one_paid_order(stripe_shop, alice):
+    client = Client()
+    client.force_login(alice)
+    response = client.post("/checkout/place/", {"cart": to_review(client)})
+    session = stripe_shop.sessions[response["Location"].rsplit("/", 1)[1]]
+    stripe_shop.pay_session(session["id"])
+    payload, signature = stripe_shop.signed_event("checkout.session.completed", session)
+    assert deliver(payload, signature).status_code == 200
+    assert Order.objects.get().status == OrderStatus.PAID
+    back = client.get(session["success_url"].removeprefix("http://testserver"))
+    assert back["Location"].startswith("/checkout/complete/")
+    assert Payment.objects.filter(status="captured").count() == 1
+    assert [e.kind for e in Order.objects.get().events.all()] == ["placed", "paid"]
+
+
+def test_leaving_the_hosted_page_closes_it_and_gives_the_cart_back(stripe_shop, alice):
+    client = Client()
+    client.force_login(alice)
+    response = client.post("/checkout/place/", {"cart": to_review(client)})
+    session = stripe_shop.sessions[response["Location"].rsplit("/", 1)[1]]
+    cancel = session["cancel_url"].removeprefix("http://testserver")
+    # another page cannot cancel it: the link is signed for this order and this shopper
+    assert client.get(cancel.split("?")[0] + "?t=forged").status_code == 302
+    assert session["status"] == "open"
+    back = client.get(cancel)
+    assert back["Location"] == "/checkout/payment/"
+    assert session["status"] == "expired"  # it can no longer be paid
+    with pytest.raises(ValueError, match="expired"):
+        stripe_shop.pay_session(session["id"])
+    assert not Order.objects.exists()
+    assert stock() == 30
+    assert "Stoneware Mug" in client.get("/cart/").content.decode()
+
+
+def test_an_expired_session_is_released_by_the_job(stripe_shop, alice):
+    client = Client()
+    client.force_login(alice)
+    response = client.post("/checkout/place/", {"cart": to_review(client)})
+    session = stripe_shop.sessions[response["Location"].rsplit("/", 1)[1]]
+    session["expires_at"] = int(dt.datetime.now().timestamp()) - 1  # Stripe's clock ran out
+    payments_reconcile(older_than=dt.timedelta(0))
+    assert session["status"] == "expired"
+    assert Order.objects.get().status == OrderStatus.CANCELLED
+    assert stock() == 30
+
+
+def test_with_stripe_the_csp_lets_forms_lead_to_stripes_page_and_nothing_else():
+    import subprocess
+    import sys
+
+    code = ("import django, json; django.setup(); from django.conf import settings; "
+            "print(json.dumps(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']))")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
+           "SHOP_PAYMENT_GATEWAY": STRIPE}
+    directives = json.loads(subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                                           capture_output=True, text=True).stdout)
+    assert directives["form-action"] == ["'self'", "https://checkout.stripe.com"]
+    assert directives["script-src"] == ["'self'"]
+    assert "https://checkout.stripe.com" not in json.dumps(
+        {k: v for k, v in directives.items() if k != "form-action"})

@@ -245,6 +245,7 @@ class StripeFake:
                 "client_reference_id": params.get("client_reference_id"),
                 "customer_email": params.get("customer_email"),
                 "success_url": params["success_url"], "cancel_url": params["cancel_url"],
+                "expires_at": int(params.get("expires_at") or time.time() + 1800),
                 "url": f"{self.url}/pay/{session_id}",
             }
             self.sessions[session_id] = session

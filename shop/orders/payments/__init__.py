@@ -14,6 +14,9 @@ A gateway:
   the answer (a crash, a timeout): makes sure nothing more can happen to it (an attempt still
   open at the provider is cancelled there first), then says charged or not charged.
 - `refund(...)` and `refund_lookup(...)`: the same for refunds.
+- a gateway whose own page takes the card (`hosted = True`, Stripe) also opens that page
+  (`hosted_session`), tells what became of it without changing it (`charge_status`: the
+  shopper's return) and closes it (`charge_cancel`: the shopper gave up).
 
 The gateway in use is `settings.SHOP_PAYMENT_GATEWAY` (a dotted path): the built-in test
 gateway (test_gateway.py: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined) or

@@ -168,11 +168,23 @@ class StripeGateway:
         )
 
     def charge_settle(self, *, idempotency_key: str, provider_id: str) -> ChargeOutcome | None:
+        """A hosted session that is still open and not past its expiry is left alone (None:
+        the shopper may be paying right now); Stripe expires it on time."""
         if not provider_id:  # never confirmed (nothing is, before its id is recorded)
             return ChargeOutcome(charged=False)
         try:
             if provider_id.startswith("cs_"):
-                return self._session_settle(provider_id)
+                return self._session_settle(provider_id, expire=False)
+            return self._intent_settle(provider_id)
+        except (stripe.APIConnectionError, stripe.APIError):
+            raise PaymentUnavailable() from None
+
+    def charge_cancel(self, *, provider_id: str) -> ChargeOutcome | None:
+        """The shopper gave up on the hosted page: close the session now, then say what
+        became of it."""
+        try:
+            if provider_id.startswith("cs_"):
+                return self._session_settle(provider_id, expire=True)
             return self._intent_settle(provider_id)
         except (stripe.APIConnectionError, stripe.APIError):
             raise PaymentUnavailable() from None
@@ -256,9 +268,10 @@ class StripeGateway:
             return ChargeOutcome(charged=False)
         return None
 
-    def _session_settle(self, session_id: str) -> ChargeOutcome | None:
+    def _session_settle(self, session_id: str, *, expire: bool) -> ChargeOutcome | None:
         session = _plain(self.client.v1.checkout.sessions.retrieve(session_id))
-        if session["status"] == "open":
+        past_expiry = (session.get("expires_at") or 0) <= dt.datetime.now(dt.UTC).timestamp()
+        if session["status"] == "open" and (expire or past_expiry):
             try:
                 session = _plain(self.client.v1.checkout.sessions.expire(session_id))
             except stripe.InvalidRequestError:  # completed meanwhile
