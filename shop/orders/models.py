@@ -128,15 +128,6 @@ class Order(OwnedModel):
         return user_owner(values["user_id"])
 
     @property
-    def amount_captured(self) -> Decimal:
-        """What the customer paid (the total once paid; nothing before)."""
-        return self.total if self.paid_at is not None else ZERO
-
-    @property
-    def refundable(self) -> Decimal:
-        return max(self.amount_captured - self.amount_refunded, ZERO)
-
-    @property
     def tracking(self) -> dict[str, str] | None:
         if not (self.tracking_carrier or self.tracking_number):
             return None

@@ -62,3 +62,20 @@ def order_email_deliver(order_id: int, kind: str, refund_id: int | None = None,
                          extra={"order": order.number, "kind": kind, "attempt": attempt})
         raise
     return "sent"
+
+
+# A worker killed while delivering leaves its task "RUNNING" for ever (django-tasks does not
+# take it back). E-mails take seconds: one still running after this is an orphan.
+STUCK_AFTER = dt.timedelta(minutes=15)
+
+
+def outbox_requeue_stuck(*, older_than: dt.timedelta = STUCK_AFTER) -> int:
+    """Puts order e-mails whose worker died mid-delivery back in the queue (run by
+    `reconcile_payments`). At least once: the customer may get such an e-mail twice, never
+    zero times."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        status="RUNNING", started_at__lt=timezone.now() - older_than,
+        task_path=order_email_deliver.module_path,
+    ).update(status="READY")

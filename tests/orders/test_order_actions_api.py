@@ -166,3 +166,23 @@ def test_an_account_with_an_order_not_shipped_yet_is_not_erased(placed, manager,
     deliver_outbox()
     assert mail.outbox == []
     assert Order.objects.get(number=number).amount_refunded == Decimal("1.00")
+
+
+def test_an_email_whose_worker_died_mid_delivery_goes_out_after_all(placed, manager):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    number, _ = placed
+    post(manager, f"/api/v1/admin/orders/{number}/fulfil", {"tracking_number": "T2"})
+    # a worker claimed it, then was killed: the row says RUNNING for ever
+    DBTaskResult.objects.filter(status="READY").update(
+        status="RUNNING", started_at=timezone.now() - dt.timedelta(hours=1))
+    deliver_outbox()
+    assert mail.outbox == []
+    call_command("reconcile_payments")
+    deliver_outbox()
+    assert [m.subject for m in mail.outbox] == [
+        f"Your Buy_From_Me order {number} is on its way"]

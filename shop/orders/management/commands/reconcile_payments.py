@@ -1,11 +1,13 @@
 """Settles every charge and refund whose answer the shop never heard, by asking the payment
-provider with the key it was sent (run from cron every few minutes; shop/orders/reconcile.py)."""
+provider with the key it was sent (run from cron every few minutes; shop/orders/reconcile.py),
+and puts back in the queue order e-mails whose worker died while delivering them."""
 
 import datetime as dt
 
 from django.core.management.base import BaseCommand
 
 from shop.orders.reconcile import UNANSWERED_AFTER, payments_reconcile
+from shop.orders.tasks import outbox_requeue_stuck
 
 
 class Command(BaseCommand):
@@ -20,4 +22,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, minutes: int, **options):
         report = payments_reconcile(older_than=dt.timedelta(minutes=minutes))
-        self.stdout.write(str(report))
+        requeued = outbox_requeue_stuck()
+        self.stdout.write(f"{report}; {requeued} e-mail(s) whose worker died put back in the "
+                          "queue")
