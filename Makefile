@@ -55,10 +55,17 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 
 ## audit: static and dependency checks, once per CI run: ruff (with its security rules), bandit
-## (no high-severity finding), pip-audit on constraints.txt (says loudly when it could not audit)
+## (no high-severity finding), import-linter (the layers of pyproject.toml), mypy with
+## django-stubs, no model change without its migration, the size limits (no module in shop/
+## over 400 lines, no function over 60: scripts/codebase_metrics.py), pip-audit on
+## constraints.txt (says loudly when it could not audit)
 audit: lint
 	$(VENV)/bin/bandit -q -r shop config -lll
-	$(PY) scripts/audit_dependencies.py constraints.txt
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run -v1
+	$(PY) scripts/codebase_metrics.py --check
+	$(PY) -m tooling.audit_dependencies constraints.txt
 
 clean:
 	rm -rf var/staticfiles var/test-media test-artifacts

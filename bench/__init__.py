@@ -1,1 +1,2 @@
-"""`make bench`: the benchmark of SPEC §6 (bench/run.py). Nothing here is used in production."""
+"""`make bench`: the benchmark of docs/contract.md §6 (bench/run.py). Nothing here is used in
+production."""

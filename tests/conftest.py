@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+# Shared fixtures, for every test: the shoppers (tests/fixtures/shoppers.py) and the staff
+# (tests/fixtures/staff.py). A directory that wants one of them for each of its tests says so in
+# its own conftest.py (an autouse fixture that asks for it).
+pytest_plugins = ["tests.fixtures.shoppers", "tests.fixtures.staff"]
+
 REQUIRE_ALL = os.environ.get("CI", "").lower() == "true" or os.environ.get("REQUIRE_ALL") == "1"
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts"))
 

@@ -331,6 +331,13 @@ SHOP_PRIVACY_CONFIRM_SECONDS = 5 * 60
 # --- Staff dashboard and monitoring (shop/dashboard, shop/staff, shop/monitoring;
 # docs/monitoring.md)
 SHOP_LOW_STOCK_THRESHOLD = int(os.environ.get("SHOP_LOW_STOCK_THRESHOLD", "5"))
+# The gauges /metrics reads from the database at scrape time, each from the app that owns the
+# data (shop/monitoring/metrics.py knows no other app's models).
+SHOP_METRIC_GAUGES = [
+    "shop.orders.gauges.orders_by_status",
+    "shop.monitoring.gauges.open_alerts",
+    "shop.catalog.gauges.low_stock",
+]
 # Security alerts are POSTed here as JSON (Slack/PagerDuty/Datadog relay, SIEM); empty: none.
 SHOP_ALERT_WEBHOOK_URL = os.environ.get("SHOP_ALERT_WEBHOOK_URL", "")
 SHOP_ALERT_WEBHOOK_SECRET = os.environ.get("SHOP_ALERT_WEBHOOK_SECRET", "")  # HMAC signature

@@ -4,7 +4,7 @@ from .models import User
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("id", "email", "name", "is_staff", "is_active", "date_joined")
     search_fields = ("email", "name")
     list_filter = ("is_staff", "is_active")

@@ -1,13 +1,14 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from shop.core.addresses import ADDRESS_BOOK_COUNTRIES, ADDRESS_BOOK_POSTAL_CODE
 
-class UserManager(BaseUserManager):
+
+class UserManager(BaseUserManager):  # type: ignore[type-arg]
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **fields):
+    def create_user(self, email: str, password: str | None = None, **fields):  # type: ignore[no-untyped-def]
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **fields)
@@ -15,7 +16,7 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **fields):
+    def create_superuser(self, email: str, password: str | None = None, **fields):  # type: ignore[no-untyped-def]
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
         return self.create_user(email, password, **fields)
@@ -83,27 +84,6 @@ class RefreshToken(models.Model):
         return f"refresh token {self.pk} of user {self.user_id}"
 
 
-COUNTRY_CHOICES = [
-    ("AT", "Austria"),
-    ("BE", "Belgium"),
-    ("CH", "Switzerland"),
-    ("CZ", "Czechia"),
-    ("DE", "Germany"),
-    ("DK", "Denmark"),
-    ("ES", "Spain"),
-    ("FI", "Finland"),
-    ("FR", "France"),
-    ("GB", "United Kingdom"),
-    ("IE", "Ireland"),
-    ("IT", "Italy"),
-    ("LU", "Luxembourg"),
-    ("NL", "Netherlands"),
-    ("NO", "Norway"),
-    ("PL", "Poland"),
-    ("PT", "Portugal"),
-    ("SE", "Sweden"),
-    ("US", "United States"),
-]
 MAX_ADDRESSES_PER_USER = 20
 
 
@@ -119,10 +99,10 @@ class Address(models.Model):
         "Postal code",
         max_length=20,
         validators=[
-            RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9 -]{1,18}$", "Enter a valid postal code.")
+            ADDRESS_BOOK_POSTAL_CODE,
         ],
     )
-    country = models.CharField(max_length=2, choices=COUNTRY_CHOICES)
+    country = models.CharField(max_length=2, choices=ADDRESS_BOOK_COUNTRIES)
     is_default = models.BooleanField("Default address", default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

@@ -5,6 +5,7 @@ errors of shop/accounts/errors.py to responses. Reads of addresses go through
 shop/policy/access.py.
 """
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -81,7 +82,7 @@ def user_register(*, email: str, password: str, name: str) -> User:
         raise EmailTaken()
     try:
         with transaction.atomic():
-            return User.objects.create_user(email=email, password=password, name=name)
+            return User.objects.create_user(email=email, password=password, name=name)  # type: ignore[no-any-return]
     except IntegrityError:
         raise EmailTaken() from None
 
@@ -184,8 +185,6 @@ def user_password_set(*, user: User, password: str) -> None:
 
 def user_password_reset_complete(*, user: User, password: str) -> None:
     """A reset by emailed link: as a password change, and the sign-in lockout is lifted."""
-    from axes.utils import reset as axes_reset
-
     user_password_set(user=user, password=password)
     axes_reset(username=user.email)
 
@@ -212,7 +211,7 @@ class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
 
     key_salt = "shop.accounts.services.EmailVerificationTokenGenerator"
 
-    def _make_hash_value(self, user, timestamp):
+    def _make_hash_value(self, user, timestamp):  # type: ignore[no-untyped-def]
         verified = user.email_verified_at.isoformat() if user.email_verified_at else ""
         return f"{user.pk}{user.email}{verified}{timestamp}"
 
@@ -259,7 +258,7 @@ def email_verification_confirm(*, uidb64: str, token: str) -> User | None:
         return None  # used links are dead too: the token covers email_verified_at
     user.email_verified_at = timezone.now()
     user.save(update_fields=["email_verified_at"])
-    return user
+    return user  # type: ignore[no-any-return]
 
 
 # --- addresses (reads: shop.policy.access.address_list_for / access_address)
@@ -267,7 +266,7 @@ def email_verification_confirm(*, uidb64: str, token: str) -> User | None:
 ADDRESS_FIELDS = ("name", "line1", "line2", "city", "postal_code", "country", "is_default")
 
 
-def _address_apply(address: Address, data: dict) -> Address:
+def _address_apply(address: Address, data: dict) -> Address:  # type: ignore[type-arg]
     for field in ADDRESS_FIELDS:
         if field in data:
             setattr(address, field, data[field])
@@ -283,13 +282,13 @@ def _address_apply(address: Address, data: dict) -> Address:
     return address
 
 
-def address_create(*, user: User, data: dict) -> Address:
+def address_create(*, user: User, data: dict) -> Address:  # type: ignore[type-arg]
     if Address.objects.filter(user=user).count() >= MAX_ADDRESSES_PER_USER:
         raise Conflict(f"You can save up to {MAX_ADDRESSES_PER_USER} addresses.")
     return _address_apply(Address(user=user), data)
 
 
-def address_update(*, address: Address, data: dict) -> Address:
+def address_update(*, address: Address, data: dict) -> Address:  # type: ignore[type-arg]
     """`address` must come from shop.policy.access.access_address (ownership checked)."""
     return _address_apply(address, data)
 

@@ -20,11 +20,11 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django_ratelimit.core import get_usage
 
+from shop.core import cache_keys
 from shop.core.views import error_response
 from shop.monitoring.client import client_ip
 from shop.monitoring.models import SecurityEventKind
 from shop.monitoring.services import security_event_record
-from shop.policy import cache_keys
 
 from .errors import Throttled
 
@@ -97,7 +97,7 @@ def throttled_response(request: HttpRequest, error: Throttled) -> HttpResponse:
 # --- django-axes hooks (settings.AXES_*)
 
 
-def axes_username(request: HttpRequest, credentials: dict | None) -> str:
+def axes_username(request: HttpRequest, credentials: dict | None) -> str:  # type: ignore[type-arg]
     """The account axes counts failures for: the normalized email address."""
     field = settings.AXES_USERNAME_FORM_FIELD
     value = (credentials or {}).get(field) or (credentials or {}).get("username")
@@ -106,7 +106,7 @@ def axes_username(request: HttpRequest, credentials: dict | None) -> str:
     return email_normalize(str(value))
 
 
-def axes_lockout_response(request: HttpRequest, original_response=None, credentials=None):
+def axes_lockout_response(request: HttpRequest, original_response=None, credentials=None):  # type: ignore[no-untyped-def]
     """AxesMiddleware calls this for a locked-out attempt. Our own sign-in views already answer
     429; anything else that authenticates (the admin's login form) gets the generic 429."""
     if original_response is not None and original_response.status_code == 429:

@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from shop.policy import cache_keys
+from shop.core import cache_keys
 
 from .models import RefreshToken, User
 

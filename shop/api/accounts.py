@@ -1,4 +1,5 @@
-"""Accounts and tokens (SPEC §4). Every route here is private, no-store (shop/policy/cache.py).
+"""Accounts and tokens (docs/contract.md §4). Every route here is private, no-store
+(shop/policy/cache.py).
 
 The /auth routes take no bearer token; /auth/logout and /me need one.
 """

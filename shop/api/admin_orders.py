@@ -1,8 +1,8 @@
-"""The staff API's order actions (SPEC §4.1): fulfil, cancel, refund. Mounted beside the staff
-API (shop/api/admin.py) with the same authentication: a bearer token whose role holds the
-route's permission (shop/dashboard/permissions.py), else 401/403. Each operation only calls
-shop.orders.actions, which checks the role again, audits, and e-mails the customer.
-Private, no-store (shop/policy/cache.py)."""
+"""The staff API's order actions (docs/contract.md §4.1): fulfil, cancel, refund. Mounted
+beside the staff API (shop/api/admin.py) with the same authentication: a bearer token whose
+role holds the route's permission (shop/staff/permissions.py), else 401/403. Each operation
+only calls shop.orders.actions, which checks the role again, audits, and e-mails the
+customer. Private, no-store (shop/policy/cache.py)."""
 
 from ninja import Router
 

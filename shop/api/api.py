@@ -1,4 +1,4 @@
-"""The JSON API, version 1 (SPEC §4). Routers per area; errors in errors.py."""
+"""The JSON API, version 1 (docs/contract.md §4). Routers per area; errors in errors.py."""
 
 from csp.decorators import csp_update
 from ninja import NinjaAPI

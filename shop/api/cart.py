@@ -1,11 +1,12 @@
-"""Cart API (SPEC §4): the signed-in user's cart. Private, no-store (shop/policy/cache.py).
+"""Cart API (docs/contract.md §4): the signed-in user's cart. Private, no-store
+(shop/policy/cache.py).
 Each function calls one service and answers the whole cart."""
 
 from ninja import Router
 
 from shop.cart import services
+from shop.cart.selectors import cart_for
 from shop.core.errors import NotFound
-from shop.policy.access import cart_for
 
 from .auth import bearer
 from .schemas.cart import CartItemIn, CartOut, CartQuantityIn, cart_out

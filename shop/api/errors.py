@@ -1,4 +1,4 @@
-"""The one place where the API turns exceptions into the SPEC §4 error shape.
+"""The one place where the API turns exceptions into the docs/contract.md §4 error shape.
 
 `{"error": {"code", "message", "request_id"}}`; messages are ours, never an exception's text,
 so no trace, SQL, path or internal name can leave through an error.

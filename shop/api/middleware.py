@@ -5,7 +5,8 @@ from shop.core.views import error_response, wants_json
 
 class ApiErrorShapeMiddleware:
     """Errors that Django or Ninja answer by themselves under /api/ (a wrong method's 405, say)
-    get the SPEC §4 error shape like every other API error, keeping their Allow header."""
+    get the docs/contract.md §4 error shape like every other API error, keeping their Allow
+    header."""
 
     def __init__(self, get_response):
         self.get_response = get_response

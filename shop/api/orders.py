@@ -1,4 +1,5 @@
-"""Checkout and orders API (SPEC §4). Private, no-store (shop/policy/cache.py). Orders are read
+"""Checkout and orders API (docs/contract.md §4). Private, no-store (shop/policy/cache.py). Orders
+are read
 only through shop.policy.access: another user's order answers exactly like a missing one."""
 
 from django.http import HttpResponse
@@ -40,9 +41,9 @@ def checkout(
     if payment.payment_method is not None:
         card = payment_method_token(payment_method=payment.payment_method)
     else:
-        card = gateway().tokenize(
-            card=CardDetails(number=payment.card_number, exp_month=payment.exp_month,
-                             exp_year=payment.exp_year, cvc=payment.cvc)
+        card = gateway().tokenize(  # (the schema made sure all four are there)
+            card=CardDetails(number=payment.card_number or "", exp_month=payment.exp_month or 0,
+                             exp_year=payment.exp_year or 0, cvc=payment.cvc or "")
         )
     placed = services.checkout_place_order(
         principal=request.auth,

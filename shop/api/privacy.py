@@ -1,4 +1,4 @@
-"""Privacy rights over the API (SPEC §4): `GET /me/export` here; `DELETE /me` sits with
+"""Privacy rights over the API (docs/contract.md §4): `GET /me/export` here; `DELETE /me` sits with
 `GET /me` in accounts.py (one URL, one router) and calls `me_erase` below.
 
 Both are private, no-store (shop/policy/cache.py) and need the bearer principal. The export
@@ -12,7 +12,7 @@ for the password again instead (docs/privacy.md). The erasure asks for the passw
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router, Status
 
-from shop.privacy import services
+from shop.privacy import export, services
 
 from .auth import bearer
 from .schemas.privacy import PasswordConfirmIn
@@ -34,9 +34,9 @@ def me_export(request: HttpRequest):
     """Everything the shop holds about the caller, as one JSON document: profile, addresses,
     cart, orders with lines and payments, consents, sign-ins, security and audit events.
     Recorded in the audit log. `Cache-Control: private, no-store`."""
-    chunks = services.account_export_begin(request=request, user=request.auth.user, via="api")
+    chunks = export.account_export_begin(request=request, user=request.auth.user, via="api")
     response = StreamingHttpResponse(chunks, content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{services.export_filename()}"'
+    response["Content-Disposition"] = f'attachment; filename="{export.export_filename()}"'
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from shop.policy.ownership import OwnedModel, OwnerKey, guest_owner, user_owner
+from shop.core.ownership import OwnedModel, OwnerKey, guest_owner, user_owner
 
 MAX_LINE_QUANTITY = 99
 

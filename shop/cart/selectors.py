@@ -1,5 +1,6 @@
-"""Reads of a cart's contents. Which cart a viewer may read is decided by
-shop.policy.access.cart_for; these functions take a cart that came from there."""
+"""Which cart a viewer may read (`cart_for`, a scoped query like those of
+shop/policy/access.py), and reads of a cart's contents, which take a cart that came from
+`cart_for`."""
 
 from __future__ import annotations
 
@@ -8,10 +9,30 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 
+from shop.accounts.principal import Principal
 from shop.catalog.models import Variant
+from shop.core.ownership import guest_token_get
 
 from .models import MAX_LINE_QUANTITY, Cart, CartLine
+
+
+def cart_for(
+    *, viewer: Principal, session: SessionBase | None = None, for_update: bool = False
+) -> Cart | None:
+    """The viewer's cart, or None when there is none yet: a signed-in viewer's own cart; for
+    a guest, the cart of this session's guest token (never a cart that belongs to a user)."""
+    if viewer.is_authenticated:
+        queryset = Cart.objects.filter(user_id=viewer.user_id)  # type: ignore[misc]
+    else:
+        token = guest_token_get(session) if session is not None else None
+        if token is None:
+            return None
+        queryset = Cart.objects.filter(guest_token=token, user__isnull=True)
+    if for_update:
+        queryset = queryset.select_for_update()
+    return queryset.order_by("pk").first()
 
 
 @dataclass(frozen=True)

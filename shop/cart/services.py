@@ -1,6 +1,6 @@
 """Writes to carts: add, change, remove, merge at sign-in, and keeping a cart honest.
 
-Every function takes a cart that came from shop.policy.access.cart_for (or cart_obtain, which
+Every function takes a cart that came from shop.cart.selectors.cart_for (or cart_obtain, which
 goes through it). A mutation first touches the cart row (`UPDATE ... SET updated_at`), which
 also locks it on PostgreSQL, so two requests changing the same cart queue instead of racing.
 Quantities are checked against the stock available now and capped at MAX_LINE_QUANTITY.
@@ -19,11 +19,10 @@ from shop.accounts.models import User
 from shop.accounts.principal import Principal
 from shop.catalog.models import Variant
 from shop.core.errors import Conflict, InvalidInput, NotFound
-from shop.policy import access
-from shop.policy.ownership import guest_token_obtain, guest_token_retire
+from shop.core.ownership import guest_token_obtain, guest_token_retire
 
 from .models import MAX_LINE_QUANTITY, Cart, CartLine
-from .selectors import EMPTY_CART, CartSummary, cart_lines, line_view
+from .selectors import EMPTY_CART, CartSummary, cart_for, cart_lines, line_view
 
 MAX_SKU_LENGTH = 64
 # As long as a session lives (settings.SESSION_COOKIE_AGE is 14 days), and a little more.
@@ -77,11 +76,11 @@ def _touch(cart: Cart) -> None:
 def cart_obtain(*, viewer: Principal, session: SessionBase | None) -> Cart:
     """The viewer's cart, made on first use: bound to the user, or, for a guest, to a new
     random guest token kept in this browser's session."""
-    cart = access.cart_for(viewer=viewer, session=session)
+    cart = cart_for(viewer=viewer, session=session)
     if cart is not None:
         return cart
     if viewer.is_authenticated:
-        cart, _ = Cart.objects.get_or_create(user_id=viewer.user_id)
+        cart, _ = Cart.objects.get_or_create(user_id=viewer.user_id)  # type: ignore[misc]
         return cart
     if session is None:
         raise InvalidInput("A cart needs a session or a signed-in shopper.")
@@ -161,13 +160,13 @@ def cart_set_quantity(*, cart: Cart, sku: str, quantity: int) -> CartChange:
         line.delete()
         return CartChange()
     variant = line.variant
-    limit = min(MAX_LINE_QUANTITY, variant.available)
+    limit = min(MAX_LINE_QUANTITY, variant.available)  # type: ignore[union-attr]
     if limit <= 0:
-        raise OutOfStock(f"Sorry, {_display(variant)} is sold out.")
+        raise OutOfStock(f"Sorry, {_display(variant)} is sold out.")  # type: ignore[arg-type]
     notices = []
     new_quantity = min(quantity, limit)
     if new_quantity < quantity:
-        notices.append(f"Only {new_quantity} of {_display(variant)} available: your cart has "
+        notices.append(f"Only {new_quantity} of {_display(variant)} available: your cart has "  # type: ignore[arg-type]
                        f"{new_quantity}.")
     CartLine.objects.filter(pk=line.pk).update(quantity=new_quantity)
     return CartChange(notices=notices)
@@ -224,7 +223,7 @@ def cart_merge_on_sign_in(*, session: SessionBase, user: User) -> CartChange:
     """At sign-in, moves the guest cart of *this* browser (the one its session's guest token
     names, and no other: Vendure 263, Medusa 8919) into the user's cart, then deletes it.
     Quantities add up, capped like cart_add_item. The guest token leaves the session."""
-    guest = access.cart_for(viewer=Principal(user=None), session=session)
+    guest = cart_for(viewer=Principal(user=None), session=session)
     if guest is None:
         guest_token_retire(session)
         return CartChange()
@@ -240,12 +239,12 @@ def cart_merge_on_sign_in(*, session: SessionBase, user: User) -> CartChange:
         new_lines, changed = [], []
         for guest_line in guest_lines:
             variant = guest_line.variant
-            limit = min(MAX_LINE_QUANTITY, variant.available)
-            mine = existing.get(variant.pk)
+            limit = min(MAX_LINE_QUANTITY, variant.available)  # type: ignore[union-attr]
+            mine = existing.get(variant.pk)  # type: ignore[union-attr]
             wanted = guest_line.quantity + (mine.quantity if mine else 0)
             quantity = min(wanted, limit)
             if quantity < wanted:
-                notices.append(f"Only {limit} of {_display(variant)} available: your cart "
+                notices.append(f"Only {limit} of {_display(variant)} available: your cart "  # type: ignore[arg-type]
                                f"has {limit}.")
             if mine is not None:
                 if quantity > 0 and quantity != mine.quantity:
@@ -253,8 +252,8 @@ def cart_merge_on_sign_in(*, session: SessionBase, user: User) -> CartChange:
                     changed.append(mine)
             elif quantity > 0:
                 new_lines.append(
-                    CartLine(cart=cart, variant=variant, sku=variant.sku,
-                             name=variant.product.name, quantity=quantity)
+                    CartLine(cart=cart, variant=variant, sku=variant.sku,  # type: ignore[union-attr]
+                             name=variant.product.name, quantity=quantity)  # type: ignore[union-attr]
                 )
         CartLine.objects.bulk_create(new_lines)
         CartLine.objects.bulk_update(changed, ["quantity"])

@@ -12,6 +12,7 @@ from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QueryS
 from django.db.models.expressions import RawSQL
 
 from shop.core.errors import InvalidInput, NotFound
+from shop.core.pagination import Page
 
 from .models import Category, Product, ProductImage, Variant
 
@@ -86,12 +87,6 @@ class ProductSummary:
     created_at: dt.datetime
     in_stock: bool
     category: CategoryRef
-
-
-@dataclass(frozen=True)
-class ProductPage:
-    items: list[ProductSummary]
-    next_cursor: str | None
 
 
 def parse_price(value: str | None) -> Decimal | None:
@@ -204,7 +199,7 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[object, int]:
     try:
         if field == "price":
             parsed: object = Decimal(value)
-            if not (parsed.is_finite() and Decimal(0) <= parsed <= MAX_PRICE):
+            if not (parsed.is_finite() and Decimal(0) <= parsed <= MAX_PRICE):  # type: ignore[attr-defined, operator]
                 raise invalid
         elif field == "created_at":
             parsed = dt.datetime.fromisoformat(value)
@@ -220,7 +215,7 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[object, int]:
 
 def product_list(
     *, filters: ProductFilters, cursor: str | None = None, limit: int = 24
-) -> ProductPage:
+) -> Page[ProductSummary]:
     """One page of active products, keyset-paginated: one query (two with a category)."""
     queryset = Product.objects.filter(is_active=True)
     if filters.category:
@@ -249,7 +244,7 @@ def product_list(
     rows = _summaries(queryset[: limit + 1])
     items = rows[:limit]
     next_cursor = _encode_cursor(filters.sort, items[-1]) if len(rows) > limit else None
-    return ProductPage(items=items, next_cursor=next_cursor)
+    return Page(items=items, next_cursor=next_cursor)
 
 
 def product_featured(*, limit: int = 8) -> list[ProductSummary]:

@@ -23,7 +23,7 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         context, token = request_context.begin(request_context.new_request_id())
-        request.request_id = context.request_id
+        request.request_id = context.request_id  # type: ignore[attr-defined]
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = context.request_id

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from shop.staff.selectors import SalesDay
+from shop.orders.staff_selectors import SalesDay
 
 
 @dataclass(frozen=True)

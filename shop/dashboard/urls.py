@@ -1,9 +1,10 @@
-"""The staff dashboard at /dashboard/. Every route: permission from permissions.PERMISSIONS
-(applied by staff_urls), cache policy private, no-store (shop/policy/cache.py)."""
+"""The staff dashboard at /dashboard/. Every route: permission from shop/staff/permissions.py
+(PERMISSIONS, applied by guard.staff_urls), cache policy private, no-store
+(shop/policy/cache.py)."""
 
 from django.urls import path
 
-from .permissions import staff_urls
+from .guard import staff_urls
 from .views import catalog, customers, orders, overview, security, staff
 
 app_name = "dashboard"

@@ -43,7 +43,7 @@ def _allocate_ids(model: type[Product], count: int) -> list[int]:
             )
             return [row[0] for row in cursor.fetchall()]
         qn = connection.ops.quote_name
-        cursor.execute(f"SELECT MAX({qn(pk)}) FROM {qn(table)}")  # noqa: S608 - model names
+        cursor.execute(f"SELECT MAX({qn(pk)}) FROM {qn(table)}")  # type: ignore[arg-type]  # noqa: S608 - model names
         top = cursor.fetchone()[0] or 0
         return list(range(top + 1, top + 1 + count))
 
@@ -65,7 +65,7 @@ def _insert(model: type[Product], columns: list[str], rows: list[tuple]) -> None
         return
     # Columns added to the model later and not named here get their default (one value for
     # the whole batch), as bulk_create would give them; db_default ones are left to the DB.
-    named = {model._meta.get_field(name).column for name in columns}
+    named = {model._meta.get_field(name).column for name in columns}  # type: ignore[union-attr]
     extra = [
         field
         for field in model._meta.concrete_fields
@@ -76,7 +76,7 @@ def _insert(model: type[Product], columns: list[str], rows: list[tuple]) -> None
         columns = [*columns, *(field.name for field in extra)]
         rows = [row + defaults for row in rows]
     qn = connection.ops.quote_name
-    names = ", ".join(qn(model._meta.get_field(name).column) for name in columns)
+    names = ", ".join(qn(model._meta.get_field(name).column) for name in columns)  # type: ignore[arg-type, union-attr]
     if connection.vendor == "postgresql":  # COPY: several times faster than INSERT
         with connection.cursor() as cursor:
             copy_sql = f"COPY {qn(model._meta.db_table)} ({names}) FROM STDIN"
@@ -158,13 +158,13 @@ class _BatchWriter:
                 for pk, spec in zip(ids, specs, strict=True)
                 for position, v in enumerate(spec.variants)
             ]
-            _insert(Variant, self.VARIANT_COLUMNS, variants)
+            _insert(Variant, self.VARIANT_COLUMNS, variants)  # type: ignore[arg-type]
             images = [
                 (pk, path, spec.name[:200], position)
                 for pk, spec, own in zip(ids, specs, paths, strict=True)
                 for position, path in enumerate(own)
             ]
-            _insert(ProductImage, self.IMAGE_COLUMNS, images)
+            _insert(ProductImage, self.IMAGE_COLUMNS, images)  # type: ignore[arg-type]
         return len(variants), len(images)
 
 
@@ -214,7 +214,7 @@ def seed_products(
     with _sqlite_cache(), ThreadPoolExecutor(max_workers=1) as preparer:
         upcoming = preparer.submit(prepare, sizes[0]) if sizes else None
         for index, size in enumerate(sizes):
-            specs, paths = upcoming.result()
+            specs, paths = upcoming.result()  # type: ignore[union-attr]
             if index + 1 < len(sizes):
                 upcoming = preparer.submit(prepare, sizes[index + 1])
             variants, images_written = writer.write(specs, paths)

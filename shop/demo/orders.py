@@ -117,6 +117,13 @@ def _demo_order(rng: random.Random, customer: Customer, variants: list[Variant],
                   unit_price=variant.price, quantity=quantity, line_total=total)
         for variant, quantity, total in lines
     ])
+    _demo_money(order, status=status, created_at=created_at, rng=rng)
+
+
+def _demo_money(order: Order, *, status: str, created_at: dt.datetime,
+                rng: random.Random) -> None:
+    """The demo order's payment (known to the test gateway's books, so staff can refund it)
+    and its timeline."""
     events = [OrderEvent(order=order, kind="placed", status=OrderStatus.PENDING_PAYMENT,
                          at=created_at)]
     if status != OrderStatus.PENDING_PAYMENT:

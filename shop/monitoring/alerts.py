@@ -28,15 +28,18 @@ import logging
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from shop.policy import cache_keys
+from shop.core import cache_keys
 
 from . import metrics
+from .events import security_event_store
 from .models import Alert, AlertSeverity, SecurityEventKind, WebhookState
+from .webhook import forwarder
 
 logger = logging.getLogger("shop.alerts")
 
@@ -180,10 +183,6 @@ def _raise(rule: Rule, subject: str, *, count: int, event_id: int | None) -> Ale
                 event_count=F("event_count") + 1, last_seen_at=timezone.now()
             )
         return None
-    from django.conf import settings
-
-    from .webhook import forwarder
-
     webhook = bool(getattr(settings, "SHOP_ALERT_WEBHOOK_URL", ""))
     alert = Alert.objects.create(
         rule=rule.name,
@@ -208,9 +207,8 @@ def _raise(rule: Rule, subject: str, *, count: int, event_id: int | None) -> Ale
             "security_event_id": event_id,
         },
     )
-    from .services import security_event_record
-
-    security_event_record(
+    # Stored without asking the rules again: no rule counts alert_raised.
+    security_event_store(
         kind=SecurityEventKind.ALERT_RAISED,
         details={"rule": rule.name, "alert": alert.pk, "subject": alert.subject},
     )
@@ -221,8 +219,6 @@ def _raise(rule: Rule, subject: str, *, count: int, event_id: int | None) -> Ale
 
 
 def alert_payload(alert: Alert) -> dict:
-    from django.conf import settings
-
     return {
         "type": "security_alert",
         "shop": settings.SHOP_NAME,

@@ -3,8 +3,9 @@
 Who (actor id, email, role), what (action, object), which customer, when, from which address,
 with which request id and through which interface. Append-only (models.AuditEvent).
 
-Staff selectors and services take an `Actor` (built once per request by `actor_from_request`)
-and call `audit_record` themselves, inside the same transaction as the change they audit, so
+Staff selectors and services take an `Actor` (shop/staff/access.py, built once per request by
+`actor_from_request`) and call `audit_record` themselves, inside the same transaction as the
+change they audit, so
 that a change is never made without its record and a read is recorded once per request.
 """
 
@@ -12,18 +13,11 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
-from typing import Any
-
-from django.http import HttpRequest
-
-from shop.accounts.principal import Principal
-from shop.core.request_context import current_request_id
+from typing import Any, Protocol
 
 from . import metrics
-from .client import client_ip
+from .events import details_clean
 from .models import AuditEvent
-from .services import _clean
 
 logger = logging.getLogger("shop.audit")
 
@@ -58,42 +52,31 @@ class Action:
     ALERT_ACK = "alert.acknowledge"
 
 
-@dataclass(frozen=True)
-class Actor:
-    """A staff member acting in one request: who, and where from."""
-
-    principal: Principal
-    role: str
-    ip: str
-    request_id: str
-    via: str  # "dashboard", "api"
+class AuditActor(Protocol):
+    """Who acts, as the audit log records it (shop.staff.access.Actor is the one in use)."""
 
     @property
-    def user_id(self) -> int | None:
-        return self.principal.user_id
+    def user_id(self) -> int | None: ...
 
     @property
-    def email(self) -> str:
-        user = self.principal.user
-        return user.email if user is not None else ""
+    def email(self) -> str: ...
 
+    @property
+    def role(self) -> str: ...
 
-def actor_from_request(request: HttpRequest, *, via: str) -> Actor:
-    from shop.staff.roles import role_of
+    @property
+    def ip(self) -> str: ...
 
-    principal = request.principal
-    return Actor(
-        principal=principal,
-        role=role_of(principal.user) or "",
-        ip=client_ip(request),
-        request_id=getattr(request, "request_id", "") or current_request_id(),
-        via=via,
-    )
+    @property
+    def request_id(self) -> str: ...
+
+    @property
+    def via(self) -> str: ...
 
 
 def audit_record(
     *,
-    actor: Actor,
+    actor: AuditActor,
     action: str,
     object_type: str,
     object_id: str | int = "",
@@ -111,7 +94,7 @@ def audit_record(
         ip=actor.ip or None,
         request_id=actor.request_id[:64],
         via=actor.via,
-        details=_scrub(_clean(details or {})),
+        details=_scrub(details_clean(details or {})),
     )
     metrics.AUDIT_EVENTS.labels(action=action).inc()
     logger.info(

@@ -26,7 +26,11 @@ Label values are bounded: routes are URL names ("unmatched" for the rest), never
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils.module_loading import import_string
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -34,6 +38,7 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
+    multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily
 
@@ -79,46 +84,37 @@ def request_observe(*, route: str, method: str, status: int, seconds: float,
         CACHE_POLICY.labels(policy=cache_policy).inc()
 
 
+@dataclass(frozen=True)
+class Gauge:
+    """A value read from the database at scrape time, by a reader of the app that owns the data
+    (settings.SHOP_METRIC_GAUGES names the readers: monitoring knows no other app's models)."""
+
+    name: str
+    help: str
+    value: float = 0
+    label: str = ""  # one label, then `samples` holds (label value, value) pairs
+    samples: tuple[tuple[str, float], ...] = ()
+
+
 class DatabaseCollector:
     """Gauges read from the database at scrape time: what is true now, for every process."""
 
-    def collect(self):
-        from django.db.models import Count
-
-        from shop.orders.models import Order
-
-        from .models import Alert
-
-        orders = GaugeMetricFamily("shop_orders", "Orders by status.", labels=["status"])
-        for row in Order.objects.order_by().values("status").annotate(n=Count("pk")):
-            orders.add_metric([row["status"]], row["n"])
-        yield orders
-        yield GaugeMetricFamily(
-            "shop_open_alerts", "Security alerts not yet acknowledged.",
-            value=Alert.objects.filter(acknowledged_at__isnull=True).count(),
-        )
-        yield GaugeMetricFamily(
-            "shop_low_stock_variants",
-            "Variants of active products at or below the low-stock threshold.",
-            value=low_stock_count(),
-        )
-
-
-def low_stock_count() -> int:
-    from django.conf import settings
-
-    from shop.catalog.models import Variant
-
-    return Variant.objects.filter(
-        product__is_active=True, stock__lte=settings.SHOP_LOW_STOCK_THRESHOLD
-    ).count()
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        for path in settings.SHOP_METRIC_GAUGES:
+            reader: Callable[[], list[Gauge]] = import_string(path)
+            for gauge in reader():
+                if gauge.label:
+                    family = GaugeMetricFamily(gauge.name, gauge.help, labels=[gauge.label])
+                    for label_value, value in gauge.samples:
+                        family.add_metric([label_value], value)
+                    yield family
+                else:
+                    yield GaugeMetricFamily(gauge.name, gauge.help, value=gauge.value)
 
 
 def counters_registry() -> CollectorRegistry:
     """This process's counters, or, in multiprocess mode, every process's (summed)."""
     if multiprocess_dir():
-        from prometheus_client import multiprocess
-
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         return registry

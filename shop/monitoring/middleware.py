@@ -49,10 +49,10 @@ class MonitoringMiddleware:
             response = self.get_response(request)
         finally:
             context.end(token)
-        if where.deferred:
+        if where.deferred:  # type: ignore[union-attr]
             # After the body has gone out: the WSGI server (and Django's test client) calls
             # response.close(), which runs these closers first.
-            response._resource_closers.append(partial(context.run_deferred, where.deferred))
+            response._resource_closers.append(partial(context.run_deferred, where.deferred))  # type: ignore[union-attr]
         route = getattr(request, "route_name", "") or ""
         metrics.request_observe(
             route=route,

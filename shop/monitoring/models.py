@@ -1,4 +1,4 @@
-"""Security events: who tried what, when and from where (SECURITY.md case 22).
+"""Security events: who tried what, when and from where (docs/threats.md case 22).
 
 One row per event. `user_id` is a plain number, not a foreign key: the record outlives the
 account it names (an erased account must not erase the trail of attacks against it).

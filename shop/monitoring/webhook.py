@@ -96,7 +96,7 @@ def deliver(payload: dict) -> bool:
 
 def _record(payload: dict, state: str, attempts: int, error: str) -> None:
     try:
-        Alert.objects.filter(pk=payload.get("id")).update(
+        Alert.objects.filter(pk=payload.get("id")).update(  # type: ignore[misc]
             webhook_state=state, webhook_attempts=attempts, webhook_error=error[:200]
         )
     except Exception:

@@ -1,8 +1,9 @@
 """What staff do to orders: fulfil (with the carrier and tracking number), cancel (stock back,
-money back), refund (all or part, by amount). The interfaces (the dashboard, the staff API)
-only check the route's permission and call these; each one checks the actor's role again
-(shop/staff/access.py), moves the order through the state machine (shop/orders/state.py),
-writes its audit record and queues the customer's e-mail in the same transaction.
+money back), refund (all or part, by amount); and to stock: adjustments with a reason. The
+interfaces (the dashboard, the staff API) only check the route's permission and call these;
+each one checks the actor's role again (shop/staff/access.py), moves the order through the
+state machine (shop/orders/state.py), writes its audit record and queues the customer's
+e-mail in the same transaction.
 
 Money moves in three steps, never holding a lock across the network:
 1. one transaction: the order's refund goes in flight (a conditional UPDATE: it fails, and
@@ -31,23 +32,25 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
-from shop.core.errors import InvalidInput, NotFound
+from shop.catalog.models import StockAdjustment
+from shop.core.errors import Conflict, InvalidInput, NotFound
 from shop.core.faults import fault_point
-from shop.monitoring.audit import Action, Actor, audit_record
-from shop.staff.access import require
+from shop.monitoring.audit import Action, audit_record
+from shop.staff.access import Actor, require
 from shop.staff.roles import Perm
 
 from .models import MoneyInFlight, Order, OrderStatus, Payment
 from .settlement import refund_record, refund_send
 from .state import StatusChanged, order_move, refuse
-from .stock import order_restock
+from .stock import order_restock, stock_adjust
 from .tasks import order_email_queue
 
 S = OrderStatus
 CENT = Decimal("0.01")
 TRACKING_MAX = 60
 
-__all__ = ["StatusChanged", "order_cancel", "order_fulfil", "order_refund"]
+__all__ = ["StatusChanged", "order_cancel", "order_fulfil", "order_refund",
+           "variant_stock_adjust"]
 
 
 class RefundTooLarge(InvalidInput):
@@ -199,7 +202,7 @@ def _captured_payment(order: Order) -> Payment:
     return payment
 
 
-def _refused(order: Order, wrong_status: str):
+def _refused(order: Order, wrong_status: str) -> Conflict:
     error = refuse(order, expected=[])
     if isinstance(error, StatusChanged) and order.status in (S.CANCELLED, S.REFUNDED,
                                                               S.FULFILLED, S.PAID,
@@ -207,3 +210,22 @@ def _refused(order: Order, wrong_status: str):
         return StatusChanged(f"{wrong_status} This order is {order.get_status_display().lower()}"
                              " now; reload it.")
     return error
+
+
+def variant_stock_adjust(
+    *, actor: Actor, variant_id: int, delta: int, reason: str, note: str = ""
+) -> StockAdjustment:
+    """A staff member adds (or takes) units of a variant, with a reason; audited. The change
+    itself is shop/orders/stock.py's, like every other change of stock."""
+    require(actor, Perm.ADJUST_STOCK)
+    with transaction.atomic():
+        adjustment = stock_adjust(
+            variant_id=variant_id, delta=delta, reason=reason, note=note, actor_id=actor.user_id
+        )
+        audit_record(
+            actor=actor, action=Action.STOCK_ADJUST, object_type="variant",
+            object_id=adjustment.variant_id,
+            details={"delta": delta, "stock_after": adjustment.stock_after, "reason": reason,
+                     "note": adjustment.note, "adjustment": adjustment.pk},
+        )
+    return adjustment

@@ -1,4 +1,5 @@
-"""`Idempotency-Key` for checkout (SPEC §4): the same key from the same user places one order.
+"""`Idempotency-Key` for checkout (docs/contract.md §4): the same key from the same user places one
+order.
 
 A key is claimed by inserting (user, key, fingerprint) into a table whose unique constraint is
 (user, key): of two requests that race with one key, exactly one insert wins, on SQLite and
@@ -58,7 +59,7 @@ def key_validate(key: str | None) -> str | None:
     return key
 
 
-def fingerprint(request_facts: dict) -> str:
+def fingerprint(request_facts: dict) -> str:  # type: ignore[type-arg]
     raw = orjson.dumps(request_facts, option=orjson.OPT_SORT_KEYS)
     return hmac.new(
         settings.SECRET_KEY.encode(), b"idempotency:" + raw, hashlib.sha256

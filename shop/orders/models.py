@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from shop.policy.ownership import OwnedModel, OwnerKey, user_owner
+from shop.core.ownership import OwnedModel, OwnerKey, user_owner
 
 ZERO = Decimal("0.00")
 

@@ -84,7 +84,7 @@ def payments_reconcile(*, older_than: dt.timedelta = UNANSWERED_AFTER,
     return report
 
 
-def _release_orders_without_attempt(*, cutoff) -> list[str]:
+def _release_orders_without_attempt(*, cutoff: dt.datetime) -> list[str]:
     released = []
     for order in Order.objects.filter(
         status=OrderStatus.PENDING_PAYMENT, money_in_flight=MoneyInFlight.NONE,

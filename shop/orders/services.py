@@ -27,10 +27,9 @@ what happened (paid, or cancelled with its stock back).
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -38,10 +37,10 @@ from django.db import IntegrityError, transaction
 from shop.accounts.models import User
 from shop.accounts.principal import Principal
 from shop.cart.models import CartLine
-from shop.cart.selectors import cart_lines
-from shop.core.errors import Conflict, InvalidInput, ShopError
+from shop.cart.selectors import cart_for, cart_lines
+from shop.core.addresses import ShippingAddress
+from shop.core.errors import Conflict, ShopError
 from shop.core.faults import fault_point
-from shop.policy import access
 from shop.shipping.models import ShippingMethod
 from shop.shipping.selectors import shipping_method_get
 
@@ -59,12 +58,12 @@ from .numbers import order_number_new
 from .payments import (
     CardToken,
     PaymentDeclined,
+    PaymentGateway,
     PaymentUnavailable,
     PaymentUncertain,
     gateway,
-    gateway_for,
 )
-from .pricing import totals_for
+from .pricing import Totals, totals_for
 from .settlement import (
     charge_captured,
     charge_not_charged,
@@ -74,22 +73,6 @@ from .settlement import (
 from .stock import stock_take
 
 logger = logging.getLogger("shop.orders")
-
-# Where the shop delivers (ISO 3166-1 alpha-2): the EU, the EEA, the UK, Switzerland, the US
-# and Canada.
-SHIPPING_COUNTRIES = {
-    "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "HR": "Croatia", "CY": "Cyprus",
-    "CZ": "Czechia", "DK": "Denmark", "EE": "Estonia", "FI": "Finland", "FR": "France",
-    "DE": "Germany", "GR": "Greece", "HU": "Hungary", "IE": "Ireland", "IT": "Italy",
-    "LV": "Latvia", "LT": "Lithuania", "LU": "Luxembourg", "MT": "Malta",
-    "NL": "Netherlands", "PL": "Poland", "PT": "Portugal", "RO": "Romania",
-    "SK": "Slovakia", "SI": "Slovenia", "ES": "Spain", "SE": "Sweden", "IS": "Iceland",
-    "LI": "Liechtenstein", "NO": "Norway", "CH": "Switzerland", "GB": "United Kingdom",
-    "US": "United States", "CA": "Canada",
-}
-POSTAL_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{1,18}[A-Za-z0-9]$")
-FIELD_LIMITS = {"name": 150, "line1": 200, "line2": 200, "city": 100, "postal_code": 20}
-
 
 class SignInRequired(ShopError):
     code = "not_authenticated"
@@ -108,48 +91,6 @@ class CartChanged(Conflict):
 
 
 @dataclass(frozen=True)
-class ShippingAddress:
-    name: str
-    line1: str
-    city: str
-    postal_code: str
-    country: str
-    line2: str = ""
-
-    @classmethod
-    def clean(cls, **fields: str) -> ShippingAddress:
-        """Trimmed and checked, or InvalidInput naming the field."""
-        values = {}
-        for name in ("name", "line1", "line2", "city", "postal_code", "country"):
-            value = " ".join(str(fields.get(name) or "").split())
-            if not value.isprintable():
-                raise InvalidInput(f"The {name} contains characters that are not allowed.",
-                                   code="invalid_address")
-            values[name] = value
-        for name, limit in FIELD_LIMITS.items():
-            if name != "line2" and not values[name]:
-                raise InvalidInput(f"The address needs a {name.replace('_', ' ')}.",
-                                   code="invalid_address")
-            if len(values[name]) > limit:
-                raise InvalidInput(
-                    f"The {name.replace('_', ' ')} is longer than {limit} characters.",
-                    code="invalid_address",
-                )
-        values["country"] = values["country"].upper()
-        if values["country"] not in SHIPPING_COUNTRIES:
-            raise InvalidInput("We do not deliver to this country.", code="invalid_country")
-        if not POSTAL_CODE.match(values["postal_code"]):
-            raise InvalidInput("The postal code is not valid.", code="invalid_address")
-        return cls(**values)
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "name": self.name, "line1": self.line1, "line2": self.line2, "city": self.city,
-            "postal_code": self.postal_code, "country": self.country,
-        }
-
-
-@dataclass(frozen=True)
 class PlacedOrder:
     order: Order
     replayed: bool = False
@@ -157,7 +98,8 @@ class PlacedOrder:
     lines: list[OrderLine] | None = None
 
 
-def _request_facts(address: ShippingAddress, method_code: str, card: CardToken) -> dict:
+def _request_facts(address: ShippingAddress, method_code: str, card: CardToken
+                   ) -> dict[str, Any]:
     return {
         "address": address.as_dict(),
         "shipping_method": method_code,
@@ -176,9 +118,9 @@ def checkout_place_order(
     """Places the principal's cart as an order and pays for it (see the module docstring).
     Raises EmptyCart/CartChanged/OutOfStock (409), PaymentDeclined (402), InvalidInput
     (unknown shipping method), IdempotencyKeyReused (422)."""
-    if not principal.is_authenticated:
-        raise SignInRequired()
     user = principal.user
+    if not principal.is_authenticated or user is None:
+        raise SignInRequired()
     key = idempotency.key_validate(idempotency_key)
     method = shipping_method_get(code=shipping_method_code)
 
@@ -205,6 +147,13 @@ def checkout_place_order(
         raise
 
     fault_point("checkout.recorded")
+    return _pay(gw=gw, order=order, lines=lines, payment=payment, card=card,
+                principal=principal)
+
+
+def _pay(*, gw: PaymentGateway, order: Order, lines: list[OrderLine], payment: Payment,
+         card: CardToken, principal: Principal) -> PlacedOrder:
+    """Steps 3 and 4: the charge, outside any transaction, then its settlement."""
     try:
         charge = gw.charge(
             token=card, amount=payment.amount, currency=payment.currency,
@@ -250,7 +199,7 @@ def _answer(order: Order, lines: list[OrderLine]) -> PlacedOrder:
     return PlacedOrder(order=order, lines=lines)
 
 
-def placed_events(placed: PlacedOrder) -> list[dict] | None:
+def placed_events(placed: PlacedOrder) -> list[dict[str, Any]] | None:
     """The timeline of an order this request just placed and paid (placed, then paid), as
     rows of shop.orders.selectors.EVENT_FIELDS, without reading it back; None otherwise."""
     order = placed.order
@@ -288,38 +237,12 @@ def _order_create(
     raise AssertionError("unreachable")
 
 
-def _order_create_once(
-    *,
-    principal: Principal,
-    address: ShippingAddress,
-    method: ShippingMethod,
-    claim: IdempotencyKey | None,
-    card: CardToken,
-    gateway_name: str,
-) -> tuple[Order, list[OrderLine], Payment]:
-    # the lock order of shop/orders/stock.py: user, cart, (order), variants
-    if not User.objects.select_for_update().filter(pk=principal.user_id).exists():
-        raise SignInRequired()  # the account was erased a moment ago
-    cart = access.cart_for(viewer=principal, for_update=True)
-    lines = cart_lines(cart=cart) if cart is not None else []
-    if not lines:
-        raise EmptyCart()
-    if any(line.variant is None or not line.variant.product.is_active for line in lines):
-        raise CartChanged()
-    quantities: dict[int, int] = {}
-    names: dict[int, str] = {}
-    for line in lines:
-        variant = line.variant
-        quantities[variant.pk] = quantities.get(variant.pk, 0) + line.quantity
-        label = variant.label
-        names[variant.pk] = (
-            variant.product.name if label == "Standard" else f"{variant.product.name} ({label})"
-        )
-    prices = stock_take(quantities=quantities, names=names)
-
+def _order_lines(lines: list[CartLine], prices: dict[int, Decimal]) -> list[OrderLine]:
     order_lines = []
     for line in lines:
         variant = line.variant
+        if variant is None:  # refused before the stock was taken (CartChanged)
+            raise CartChanged()
         unit_price = prices[variant.pk]
         order_lines.append(
             OrderLine(
@@ -332,21 +255,40 @@ def _order_create_once(
                 line_total=unit_price * line.quantity,
             )
         )
-    totals = totals_for(
-        subtotal=sum((line.line_total for line in order_lines), Decimal("0.00")), method=method
-    )
+    return order_lines
+
+
+def _wanted(lines: list[CartLine]) -> tuple[dict[int, int], dict[int, str]]:
+    """Units wanted per variant id, and the names an OutOfStock message would use."""
+    quantities: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for line in lines:
+        variant = line.variant
+        if variant is None:
+            raise CartChanged()
+        quantities[variant.pk] = quantities.get(variant.pk, 0) + line.quantity
+        label = variant.label
+        names[variant.pk] = (
+            variant.product.name if label == "Standard" else f"{variant.product.name} ({label})"
+        )
+    return quantities, names
+
+
+def _order_new(*, principal: Principal, address: ShippingAddress, method: ShippingMethod,
+               totals: Totals, item_count: int) -> Order:
+    """The order row: pending payment, its charge in flight, amounts from the server."""
     user = principal.user
-    order = Order.objects.create(
+    return Order.objects.create(
         number=order_number_new(),
         user=user,
-        email=user.email,
+        email=user.email if user is not None else "",
         status=OrderStatus.PENDING_PAYMENT,
         money_in_flight=MoneyInFlight.CHARGE,
         currency=settings.SHOP_CURRENCY,
         subtotal=totals.subtotal,
         shipping_total=totals.shipping,
         total=totals.total,
-        item_count=sum(quantities.values()),
+        item_count=item_count,
         ship_name=address.name,
         ship_line1=address.line1,
         ship_line2=address.line2,
@@ -356,6 +298,34 @@ def _order_create_once(
         shipping_method_code=method.code,
         shipping_method_name=method.name,
     )
+
+
+def _order_create_once(
+    *,
+    principal: Principal,
+    address: ShippingAddress,
+    method: ShippingMethod,
+    claim: IdempotencyKey | None,
+    card: CardToken,
+    gateway_name: str,
+) -> tuple[Order, list[OrderLine], Payment]:
+    # the lock order of shop/orders/stock.py: user, cart, (order), variants
+    if not User.objects.select_for_update().filter(pk=principal.user_id).exists():
+        raise SignInRequired()  # the account was erased a moment ago
+    cart = cart_for(viewer=principal, for_update=True)
+    lines = cart_lines(cart=cart) if cart is not None else []
+    if not lines:
+        raise EmptyCart()
+    if any(line.variant is None or not line.variant.product.is_active for line in lines):
+        raise CartChanged()
+    quantities, names = _wanted(lines)
+    prices = stock_take(quantities=quantities, names=names)
+    order_lines = _order_lines(lines, prices)
+    totals = totals_for(
+        subtotal=sum((line.line_total for line in order_lines), Decimal("0.00")), method=method
+    )
+    order = _order_new(principal=principal, address=address, method=method, totals=totals,
+                       item_count=sum(quantities.values()))
     for order_line in order_lines:
         order_line.order = order
     OrderLine.objects.bulk_create(order_lines)
@@ -369,96 +339,3 @@ def _order_create_once(
         IdempotencyKey.objects.filter(pk=claim.pk).update(order=order)
     CartLine.objects.filter(cart=cart).delete()
     return order, order_lines, payment
-
-
-# --- the provider's hosted page (Stripe Checkout): the storefront never sees the card
-
-
-HOSTED_CARD = CardToken(token="", brand="", last4="", exp_month=0, exp_year=0)
-
-
-@dataclass(frozen=True)
-class HostedPayment:
-    order: Order
-    url: str  # the provider's page the shopper pays on
-
-
-def checkout_start_hosted(
-    *,
-    principal: Principal,
-    address: ShippingAddress,
-    shipping_method_code: str,
-    idempotency_key: str,
-    return_urls: Callable[[str], tuple[str, str]],
-) -> HostedPayment:
-    """Steps 1 and 2 of checkout_place_order, then a session on the provider's hosted page
-    instead of a charge: the order waits, its charge in flight, while the shopper pays
-    there. `return_urls(order number)` gives the (paid, cancelled) URLs the provider sends the
-    shopper back to. Settled by checkout_hosted_return / checkout_hosted_cancel, the
-    provider's webhook, or the reconciliation job once the session has expired."""
-    if not principal.is_authenticated:
-        raise SignInRequired()
-    gw = gateway()
-    key = idempotency.key_validate(idempotency_key)
-    method = shipping_method_get(code=shipping_method_code)
-    claimed = idempotency.idempotency_claim(
-        user=principal.user, key=key,
-        fingerprint=idempotency.fingerprint(_request_facts(address, method.code, HOSTED_CARD)),
-    )
-    if isinstance(claimed, Order):  # the form sent again: that attempt is under way, or done
-        return HostedPayment(order=claimed, url="")
-    try:
-        order, _, payment = _order_create(
-            principal=principal, address=address, method=method, claim=claimed,
-            card=HOSTED_CARD, gateway_name=gw.name,
-        )
-    except BaseException:
-        idempotency.idempotency_release(claim=claimed)
-        raise
-    fault_point("checkout.recorded")
-    paid_url, cancelled_url = return_urls(order.number)
-    try:
-        session_id, url = gw.hosted_session(
-            amount=payment.amount, currency=payment.currency,
-            idempotency_key=payment.idempotency_key, reference=order.number,
-            email=order.email, success_url=paid_url, cancel_url=cancelled_url,
-        )
-    except (PaymentUnavailable, PaymentUncertain):
-        # no page, no way to pay: nothing can have been charged
-        charge_not_charged(payment=payment, status=Payment.Status.FAILED,
-                           give_back_to=principal)
-        raise PaymentUnavailable() from None
-    payment_provider_id_set(payment=payment, provider_id=session_id)
-    return HostedPayment(order=order, url=url)
-
-
-def _hosted_payment(order: Order) -> Payment | None:
-    return (Payment.objects.filter(order=order, status=Payment.Status.CHARGING)
-            .exclude(provider_id="").order_by("-created_at").first())
-
-
-def checkout_hosted_return(*, order: Order) -> Order:
-    """The shopper is back from the provider's page: record the payment if it went through
-    (the webhook may have done so already). The order as it now stands."""
-    payment = _hosted_payment(order)
-    if payment is not None:
-        outcome = gateway_for(payment.gateway).charge_status(provider_id=payment.provider_id)
-        if outcome is not None and outcome.charged:
-            charge_captured(payment=payment, reference=outcome.reference, order=order)
-    order.refresh_from_db()
-    return order
-
-
-def checkout_hosted_cancel(*, principal: Principal, order: Order) -> Order:
-    """The shopper left the provider's page without paying: the session is closed there
-    first (so it can no longer be paid), then the order is released and its lines go back
-    into the cart. If it was paid after all, the order is paid."""
-    payment = _hosted_payment(order)
-    if payment is not None:
-        outcome = gateway_for(payment.gateway).charge_cancel(provider_id=payment.provider_id)
-        if outcome is not None and outcome.charged:
-            charge_captured(payment=payment, reference=outcome.reference, order=order)
-        elif outcome is not None:
-            charge_not_charged(payment=payment, status=Payment.Status.FAILED,
-                               give_back_to=principal)
-    return Order.objects.filter(pk=order.pk).first() or order

@@ -27,16 +27,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from shop.accounts.principal import Principal
-from shop.cart.models import CartLine
+from shop.cart.models import Cart, CartLine
+from shop.cart.selectors import cart_for
 from shop.core.errors import ShopError
 from shop.core.faults import fault_point
-from shop.policy import access
 
 from .models import (
     IdempotencyKey,
@@ -130,7 +132,7 @@ def charge_not_charged(
     their cart and the order is removed (a declined checkout leaves nothing behind)."""
     now = timezone.now()
     with transaction.atomic():
-        cart = access.cart_for(viewer=give_back_to, for_update=True) if give_back_to else None
+        cart = cart_for(viewer=give_back_to, for_update=True) if give_back_to else None
         order = Order.objects.get(pk=payment.order_id)
         moved = order_move(
             order=order, expected=[S.PENDING_PAYMENT], in_flight=MoneyInFlight.CHARGE,
@@ -149,7 +151,7 @@ def charge_not_charged(
     return Settled(order=order, by_me=moved)
 
 
-def _lines_back_to_cart(*, order: Order, cart) -> None:
+def _lines_back_to_cart(*, order: Order, cart: Cart | None) -> None:
     if cart is None:
         return
     lines = list(OrderLine.objects.filter(order=order, variant__isnull=False))
@@ -195,7 +197,7 @@ def charge_settle(*, payment: Payment, give_back_to: Principal | None = None
 
 
 def refund_record(
-    *, order: Order, payment: Payment, amount, reason: str, actor_id: int | None,
+    *, order: Order, payment: Payment, amount: Decimal, reason: str, actor_id: int | None,
     cancels_order: bool = False, restock: bool = False,
 ) -> Refund:
     """The refund row, written in the transaction that put the order's refund in flight."""
@@ -239,7 +241,7 @@ def refund_settled(*, refund: Refund, reference: str) -> Settled:
         payment = Payment.objects.get(pk=refund.payment_id)
         refunded_after = order.amount_refunded + refund.amount
         payment_refunded_after = payment.amount_refunded + refund.amount
-        fields = {"amount_refunded": refunded_after}
+        fields: dict[str, Any] = {"amount_refunded": refunded_after}
         if refund.cancels_order:
             to, expected = S.CANCELLED, [S.PAID]
             fields["cancelled_at"] = now
@@ -298,7 +300,7 @@ def refund_settle(*, refund: Refund) -> Settled | None:
         return None
 
 
-def _refund_orphan(*, order: Order, payment_id: int, amount, currency: str) -> None:
+def _refund_orphan(*, order: Order, payment_id: int, amount: Decimal, currency: str) -> None:
     """Records the refund of money that landed on a dead order; the reconciliation job
     sends it."""
     Refund.objects.create(order=order, payment_id=payment_id, amount=amount,

@@ -49,14 +49,16 @@ ALLOWED: dict[tuple[str, str], str] = {
     (S.PAID, S.REFUNDED): "refunded in full",
     (S.FULFILLED, S.REFUNDED): "refunded in full",
 }
-EVENT_OF = {
+EVENT_OF: dict[str, str] = {
     S.PAID: OrderEvent.Kind.PAID,
     S.FULFILLED: OrderEvent.Kind.FULFILLED,
     S.CANCELLED: OrderEvent.Kind.CANCELLED,
     S.REFUNDED: OrderEvent.Kind.REFUNDED,
 }
 # the order's own timestamp of a status, when it has one: its event carries the same time
-STAMP_OF = {S.PAID: "paid_at", S.FULFILLED: "fulfilled_at", S.CANCELLED: "cancelled_at"}
+STAMP_OF: dict[str, str] = {
+    S.PAID: "paid_at", S.FULFILLED: "fulfilled_at", S.CANCELLED: "cancelled_at",
+}
 
 
 class OrderBusy(Conflict):

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+
+if TYPE_CHECKING:
+    from .models import Order, Refund
 
 logger = logging.getLogger("shop.orders")
 
@@ -27,7 +31,7 @@ BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minute
            dt.timedelta(hours=2), dt.timedelta(hours=6))
 
 
-def order_email_queue(*, order, kind: str, refund=None) -> None:
+def order_email_queue(*, order: Order, kind: str, refund: Refund | None = None) -> None:
     """Queues the customer e-mail of `kind` about `order`, in the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("order e-mails are queued inside the change's transaction")

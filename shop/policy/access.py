@@ -5,39 +5,36 @@ checks ownership as it fetches. "Does not exist" and "not yours" raise the same 
 the same message, so a shopper cannot tell another shopper's object from a missing one.
 Each function takes the viewer (a Principal) first and is keyword-only.
 
-Sections: addresses (accounts), carts and orders (cart/orders). Add functions to the section
-of your area; keep each one a scoped query, never "fetch, then compare owner".
+Sections: addresses (accounts) and orders. Add functions to the section of your area; keep
+each one a scoped query, never "fetch, then compare owner". A viewer's cart is found by the
+same rule in shop/cart/selectors.py (`cart_for`), in the cart app because the cart services
+and checkout, which sit below this layer (docs/architecture.md), read it too.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Q, QuerySet
 
 from shop.accounts.models import Address
 from shop.accounts.principal import Principal
-from shop.cart.models import Cart
-from shop.core.errors import InvalidInput, NotFound
+from shop.core.errors import NotFound
+from shop.core.pagination import Page, invalid_cursor, page_limit
+from shop.monitoring import alerts
+from shop.monitoring.context import current, defer
+from shop.monitoring.models import SecurityEventKind
+from shop.monitoring.services import security_event_record
 from shop.orders.models import Order, OrderStatus
-
-from .ownership import guest_token_get
 
 # --- the record of a refusal (the shopper only ever sees the 404)
 
 
-def _denied_or_missed(*, viewer: Principal, object_type: str, exists: QuerySet) -> None:
+def _denied_or_missed(*, viewer: Principal, object_type: str, exists: QuerySet) -> None:  # type: ignore[type-arg]
     """A signed-in viewer asked for an object that is not theirs. When it exists (someone
     else's), a security event `object_access_denied`; when it does not, only a count for the
     enumeration rule (shop/monitoring/alerts.py). Both are written after the response has
     left (`defer`): the 404 is the same, and takes the same time, either way."""
-    from shop.monitoring import alerts
-    from shop.monitoring.context import current, defer
-    from shop.monitoring.models import SecurityEventKind
-    from shop.monitoring.services import security_event_record
-
     if exists.exists():
         defer(lambda: security_event_record(
             kind=SecurityEventKind.OBJECT_ACCESS_DENIED,
@@ -59,13 +56,13 @@ def address_list_for(*, viewer: Principal) -> QuerySet[Address]:
     """The viewer's saved addresses (default first); none for an anonymous viewer."""
     if not viewer.is_authenticated:
         return Address.objects.none()
-    return Address.objects.filter(user_id=viewer.user_id).order_by("-is_default", "id")
+    return Address.objects.filter(user_id=viewer.user_id).order_by("-is_default", "id")  # type: ignore[misc]
 
 
 def access_address(*, viewer: Principal, address_id: int) -> Address:
     """One of the viewer's addresses; NotFound for a missing id and for anyone else's."""
     if viewer.is_authenticated:
-        address = Address.objects.filter(pk=address_id, user_id=viewer.user_id).first()
+        address = Address.objects.filter(pk=address_id, user_id=viewer.user_id).first()  # type: ignore[misc]
         if address is not None:
             return address
         _denied_or_missed(
@@ -74,25 +71,6 @@ def access_address(*, viewer: Principal, address_id: int) -> Address:
     raise NotFound()
 
 
-# --- carts
-
-
-def cart_for(
-    *, viewer: Principal, session: SessionBase | None = None, for_update: bool = False
-) -> Cart | None:
-    """The viewer's cart, or None when there is none yet: a signed-in viewer's own cart; for
-    a guest, the cart of this session's guest token (never a cart that belongs to a user)."""
-    if viewer.is_authenticated:
-        queryset = Cart.objects.filter(user_id=viewer.user_id)
-    else:
-        token = guest_token_get(session) if session is not None else None
-        if token is None:
-            return None
-        queryset = Cart.objects.filter(guest_token=token, user__isnull=True)
-    if for_update:
-        queryset = queryset.select_for_update()
-    return queryset.order_by("pk").first()
-
 # --- orders
 
 ORDER_NOT_FOUND = "We could not find this order."
@@ -100,18 +78,12 @@ ORDER_NUMBER = re.compile(r"^BFM-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{10}$")
 ORDER_PAGE_MAX = 50
 
 
-@dataclass(frozen=True)
-class OrderPage:
-    items: list[Order]
-    next_cursor: str | None
-
-
 def access_order(*, viewer: Principal, number: str, with_lines: bool = True) -> Order:
     """The viewer's own order by number. Not the viewer's, malformed, or missing: the same
     NotFound, with the same words. One query, two with the lines."""
     if not viewer.is_authenticated or not ORDER_NUMBER.match(number):
         raise NotFound(ORDER_NOT_FOUND)
-    queryset = Order.objects.filter(number=number, user_id=viewer.user_id)
+    queryset = Order.objects.filter(number=number, user_id=viewer.user_id)  # type: ignore[misc]
     if with_lines:
         queryset = queryset.prefetch_related("lines")
     order = queryset.first()
@@ -125,26 +97,25 @@ def access_order(*, viewer: Principal, number: str, with_lines: bool = True) -> 
 
 def order_list_for(
     *, viewer: Principal, cursor: str | None = None, limit: int = 20, with_lines: bool = False
-) -> OrderPage:
+) -> Page[Order]:
     """The viewer's placed orders, newest first, keyset-paginated. The cursor is the number
     of the last order of the previous page (so no internal id leaves). Orders still waiting
     for their payment's answer are not listed. One query (plus one for the lines, plus one to
     find a cursor), whatever the number of orders."""
-    limit = max(1, min(limit, ORDER_PAGE_MAX))
+    limit = page_limit(limit, ORDER_PAGE_MAX)
     if not viewer.is_authenticated:
-        return OrderPage(items=[], next_cursor=None)
-    queryset = Order.objects.filter(user_id=viewer.user_id).exclude(
+        return Page(items=[], next_cursor=None)
+    queryset = Order.objects.filter(user_id=viewer.user_id).exclude(  # type: ignore[misc]
         status=OrderStatus.PENDING_PAYMENT
     )
     if cursor:
-        invalid = InvalidInput(
-            "The cursor is not valid for this list; start again from the first page.",
-            code="invalid_cursor",
+        invalid = invalid_cursor(
+            "The cursor is not valid for this list; start again from the first page."
         )
         if not ORDER_NUMBER.match(cursor):
             raise invalid
         after = (
-            Order.objects.filter(user_id=viewer.user_id, number=cursor)
+            Order.objects.filter(user_id=viewer.user_id, number=cursor)  # type: ignore[misc]
             .values_list("created_at", "pk")
             .first()
         )
@@ -159,4 +130,4 @@ def order_list_for(
         queryset = queryset.prefetch_related("lines")
     rows = list(queryset[: limit + 1])
     items = rows[:limit]
-    return OrderPage(items=items, next_cursor=items[-1].number if len(rows) > limit else None)
+    return Page(items=items, next_cursor=items[-1].number if len(rows) > limit else None)

@@ -1,4 +1,4 @@
-"""The caching contract (SPEC §5) in one place: which route may be cached by whom.
+"""The caching contract (docs/contract.md §5) in one place: which route may be cached by whom.
 
 Every route is looked up here by its URL name. A route that is not listed is private and
 no-store: a route is never public by accident. tests/policy/test_route_policies.py walks every

@@ -21,6 +21,8 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 
+from shop.core.http import GetResponse, ShopRequest
+
 from .cache import PRIVATE, CachePolicy, policy_for
 
 logger = logging.getLogger("shop.policy")
@@ -86,10 +88,10 @@ def compress_public(request: HttpRequest, response: HttpResponse) -> None:
 
 
 class CachePolicyMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: ShopRequest) -> HttpResponse:
         request.route_name = route_name_of(request)
         policy = policy_for(request.route_name)
         if policy.public and request.method not in ("GET", "HEAD"):
@@ -97,9 +99,9 @@ class CachePolicyMiddleware:
         if policy.public:
             anonymize(request)
         response = self.get_response(request)
-        return self.apply(policy, request, response)
+        return self.apply(policy, request, response)  # type: ignore[no-any-return]
 
-    def apply(self, policy: CachePolicy, request: HttpRequest, response: HttpResponse):
+    def apply(self, policy: CachePolicy, request: HttpRequest, response: HttpResponse):  # type: ignore[no-untyped-def]
         if not policy.public or response.status_code != 200 or response.streaming:
             return self.make_private(response)
         if response.cookies:
@@ -115,7 +117,7 @@ class CachePolicyMiddleware:
             else:
                 del response["Vary"]
         response["Cache-Control"] = policy.header
-        response.cache_policy_name = policy.name
+        response.cache_policy_name = policy.name  # type: ignore[attr-defined]
         compress_public(request, response)
         etag = etag_for(response.content)
         response["ETag"] = etag
@@ -127,7 +129,7 @@ class CachePolicyMiddleware:
                 for header in ("Cache-Control", "ETag", "Vary", "Content-Type"):
                     if response.has_header(header):
                         not_modified[header] = response[header]
-                not_modified.cache_policy_name = policy.name
+                not_modified.cache_policy_name = policy.name  # type: ignore[attr-defined]
                 return not_modified
         return response
 
@@ -137,5 +139,5 @@ class CachePolicyMiddleware:
         response.headers.pop("ETag", None)
         response.headers.pop("Expires", None)
         patch_vary_headers(response, ("Cookie", "Authorization"))
-        response.cache_policy_name = PRIVATE.name
+        response.cache_policy_name = PRIVATE.name  # type: ignore[attr-defined]
         return response

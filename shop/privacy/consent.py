@@ -58,7 +58,7 @@ def marketing_consent_give(*, user: User, via: str) -> Consent:
                 given_via=via[:20],
             )
     except IntegrityError:  # a concurrent opt-in won: one live consent per purpose
-        return marketing_consent_get(user=user)
+        return marketing_consent_get(user=user)  # type: ignore[return-value]
 
 
 def marketing_consent_withdraw(*, user_id: int, via: str) -> bool:

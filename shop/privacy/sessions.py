@@ -17,7 +17,7 @@ class SessionStore(CachedDbStore):
     def cycle_key(self) -> None:
         """Django's cycle_key, with the register moved to the new key before the old session
         is deleted (so the delete below does not drop it)."""
-        data = self._session
+        data = self._session  # type: ignore[attr-defined]
         old_key = self.session_key
         self.create()
         self._session_cache = data

@@ -1,54 +1,19 @@
-"""Staff changes outside orders (shop/orders/actions.py has those): stock, prices,
-roles, alerts. Each checks the actor's permission and writes its audit record in the same
-transaction as the change."""
+"""Staff changes to the staff and the security alerts (orders: shop/orders/actions.py;
+catalog: shop/catalog/actions.py): roles, alert acknowledgements. Each checks the actor's
+permission and writes its audit record in the same transaction as the change."""
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.db import transaction
 
 from shop.accounts.models import User
-from shop.catalog import services as catalog_services
-from shop.catalog.models import StockAdjustment
 from shop.core.errors import Conflict, InvalidInput, NotFound
 from shop.monitoring.alerts import alert_acknowledge
-from shop.monitoring.audit import Action, Actor, audit_record
-from shop.orders import stock
+from shop.monitoring.audit import Action, audit_record
 
-from .access import require
+from .access import Actor, require
 from .roles import GROUP_ROLES, ROLES, Perm, role_of
-
-
-def variant_stock_adjust(
-    *, actor: Actor, variant_id: int, delta: int, reason: str, note: str = ""
-) -> StockAdjustment:
-    require(actor, Perm.ADJUST_STOCK)
-    with transaction.atomic():
-        adjustment = stock.stock_adjust(
-            variant_id=variant_id, delta=delta, reason=reason, note=note, actor_id=actor.user_id
-        )
-        audit_record(
-            actor=actor, action=Action.STOCK_ADJUST, object_type="variant",
-            object_id=adjustment.variant_id,
-            details={"delta": delta, "stock_after": adjustment.stock_after, "reason": reason,
-                     "note": adjustment.note, "adjustment": adjustment.pk},
-        )
-    return adjustment
-
-
-def variant_price_change(*, actor: Actor, variant_id: int, price: Decimal) -> None:
-    require(actor, Perm.MANAGE_CATALOG)
-    with transaction.atomic():
-        variant, previous = catalog_services.variant_price_set(variant_id=variant_id,
-                                                               price=price)
-        if previous != variant.price:
-            audit_record(
-                actor=actor, action=Action.VARIANT_PRICE, object_type="variant",
-                object_id=variant.pk,
-                details={"sku": variant.sku, "from": str(previous), "to": str(variant.price)},
-            )
 
 
 def staff_role_set(*, actor: Actor, user_id: int, role: str | None) -> User:

@@ -5,7 +5,7 @@ owner or status field: the server computes those."""
 from django import forms
 
 from shop.cart.models import MAX_LINE_QUANTITY
-from shop.orders.services import FIELD_LIMITS, SHIPPING_COUNTRIES
+from shop.core.addresses import FIELD_LIMITS, SHIPPING_COUNTRIES
 
 
 def _attrs(**attrs: str) -> dict[str, str]:
@@ -47,7 +47,7 @@ class AddressForm(ShopForm):
     )
     country = forms.ChoiceField(
         label="Country",
-        choices=sorted(SHIPPING_COUNTRIES.items(), key=lambda item: item[1]),
+        choices=sorted(SHIPPING_COUNTRIES.items(), key=lambda item: item[1]),  # type: ignore[arg-type, return-value]
         widget=forms.Select(attrs=_attrs(autocomplete="shipping country")),
     )
 

@@ -2,22 +2,19 @@
 every test here starts with an empty cache, so that one test's attempts never throttle the next."""
 
 import itertools
-import json
 
 import pytest
-from django.core.cache import cache
 
 from tests.factories import create_user
+from tests.support.api import api_call
 
 PASSWORD = "correct horse battery staple"
 _addresses = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _clean(empty_cache):
+    return empty_cache
 
 
 def fresh_ip() -> str:
@@ -31,11 +28,6 @@ def ann(db):
     return create_user("ann@example.com", PASSWORD, name="Ann Example")
 
 
-@pytest.fixture
-def bob(db):
-    return create_user("bob@example.com", PASSWORD, name="Bob Other")
-
-
 class Api:
     """JSON calls on the test client, as an API client makes them (no cookies kept)."""
 
@@ -43,19 +35,9 @@ class Api:
         self.client = client
 
     def call(self, method: str, path: str, body=None, *, token: str | None = None, **extra):
-        self.client.cookies.clear()
-        headers = {}
-        if token is not None:
-            headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-        headers.setdefault("REMOTE_ADDR", extra.pop("ip", "10.200.0.1"))
-        return self.client.generic(
-            method,
-            path,
-            json.dumps(body) if body is not None else "",
-            content_type="application/json",
-            **headers,
-            **extra,
-        )
+        extra.setdefault("REMOTE_ADDR", extra.pop("ip", "10.200.0.1"))
+        return api_call(self.client, method, path, body, token=token, clear_cookies=True,
+                        **extra)
 
     def post(self, path, body=None, **kwargs):
         return self.call("POST", path, body, **kwargs)

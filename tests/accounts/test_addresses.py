@@ -1,4 +1,4 @@
-"""Saved addresses (SECURITY.md cases 12 and 13): only through shop/policy/access.py; another
+"""Saved addresses (docs/threats.md cases 12 and 13): only through shop/policy/access.py; another
 shopper's address is a 404 identical to a missing one, for every method."""
 
 import re

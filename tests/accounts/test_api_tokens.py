@@ -1,4 +1,5 @@
-"""The token API (SPEC §4): register, token, refresh, logout, me; rotation, replay, revocation."""
+"""The token API (docs/contract.md §4): register, token, refresh, logout, me; rotation, replay,
+revocation."""
 
 import pytest
 from django.core import mail

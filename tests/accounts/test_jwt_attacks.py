@@ -1,4 +1,4 @@
-"""SECURITY.md case 8: every forged, broken or misused access token is refused.
+"""docs/threats.md case 8: every forged, broken or misused access token is refused.
 
 Each attack goes to GET /api/v1/me as `Authorization: Bearer <token>` and must get the same
 401 with `WWW-Authenticate: Bearer` and nothing of the user in the body. The refusal is

@@ -1,6 +1,6 @@
 """Account pages and authenticated API routes through a real, hostile nginx proxy_cache
 (URL-keyed, ignores Vary and Set-Cookie): never stored, never served to anyone else
-(SECURITY.md cases 1, 2 and 6)."""
+(docs/threats.md cases 1, 2 and 6)."""
 
 import pytest
 

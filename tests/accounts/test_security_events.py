@@ -1,4 +1,4 @@
-"""Security events and the access log (SECURITY.md case 22): who, what, when, from where,
+"""Security events and the access log (docs/threats.md case 22): who, what, when, from where,
 and never a password or a token."""
 
 import json

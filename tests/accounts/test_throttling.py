@@ -1,4 +1,4 @@
-"""SECURITY.md case 11: sign-in throttling holds under a parallel burst, and an unknown email
+"""docs/threats.md case 11: sign-in throttling holds under a parallel burst, and an unknown email
 looks exactly like a wrong password (status, body and timing). Plus the other throttled
 endpoints, Retry-After, and which client address is believed."""
 

@@ -1,4 +1,4 @@
-"""The public catalog API (SPEC §4 catalog rows), seen from a client of the JSON API."""
+"""The public catalog API (docs/contract.md §4 catalog rows), seen from a client of the JSON API."""
 
 import base64
 import json
@@ -24,7 +24,8 @@ def get_json(client, url, status=200):
 
 
 def assert_error(client, url, status, code=None):
-    """An error in the SPEC §4 shape, never cached, never a 500, with nothing internal in it."""
+    """An error in the docs/contract.md §4 shape, never cached, never a 500, with nothing internal
+    in it."""
     response = client.get(url)
     assert response.status_code == status, response.content[:300]
     body = response.json()

@@ -1,5 +1,5 @@
 """The catalog API runs a fixed number of SQL queries, whatever the page size or the number of
-variants: no N+1 as the catalog grows (SPEC §3: fast at 100,000 products)."""
+variants: no N+1 as the catalog grows (docs/contract.md §3: fast at 100,000 products)."""
 
 
 import pytest

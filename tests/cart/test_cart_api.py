@@ -1,11 +1,10 @@
-"""Cart API (SPEC §4): /api/v1/cart, /api/v1/cart/items, /api/v1/cart/items/{sku}."""
+"""Cart API (docs/contract.md §4): /api/v1/cart, /api/v1/cart/items, /api/v1/cart/items/{sku}."""
 
 import pytest
 from django.test import Client
 
 from shop.cart.models import CartLine
-
-from ..orders.fixtures import api_client
+from tests.support.api import api_call, api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +14,7 @@ def skus(product) -> list[str]:
 
 
 def post(client, path, body, method="post"):
-    return getattr(client, method)(path, body, content_type="application/json")
+    return api_call(client, method, path, body)
 
 
 def assert_error(response, status, code=None):

@@ -6,6 +6,7 @@ from django.contrib.sessions.backends.db import SessionStore
 
 from shop.accounts.principal import Principal
 from shop.cart.models import MAX_LINE_QUANTITY, Cart, CartLine
+from shop.cart.selectors import cart_for
 from shop.cart.services import (
     OutOfStock,
     QuantityLimit,
@@ -18,8 +19,7 @@ from shop.cart.services import (
 )
 from shop.catalog.models import Variant
 from shop.core.errors import InvalidInput, NotFound
-from shop.policy.access import cart_for
-from shop.policy.ownership import GUEST_SESSION_KEY
+from shop.core.ownership import GUEST_SESSION_KEY
 from tests.factories import create_product
 
 pytestmark = pytest.mark.django_db

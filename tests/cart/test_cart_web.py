@@ -7,9 +7,8 @@ import pytest
 from django.test import Client
 
 from shop.cart.models import Cart, CartLine
-from shop.policy.ownership import GUEST_SESSION_KEY
-
-from ..orders.fixtures import PASSWORD
+from shop.core.ownership import GUEST_SESSION_KEY
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""The error contract over real HTTP (SPEC §4, SECURITY.md case 20): generic messages with a
+"""The error contract over real HTTP (docs/contract.md §4, docs/threats.md case 20): generic
+messages with a
 request id, the detail only in the log under the same id, and one access line per request.
 """
 

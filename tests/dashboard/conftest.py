@@ -1,2 +1,8 @@
-from tests.dashboard.fixtures import _clean_cache, roles, shop  # noqa: F401
-from tests.orders.fixtures import shipping_methods  # noqa: F401
+"""Every test here starts with an empty cache, and may check out."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _clean(empty_cache, shipping_methods):
+    return shipping_methods

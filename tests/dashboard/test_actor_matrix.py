@@ -1,4 +1,4 @@
-"""SECURITY.md cases 14-15: every dashboard page and staff API route, for anonymous, a
+"""docs/threats.md cases 14-15: every dashboard page and staff API route, for anonymous, a
 shopper, support, manager and admin. Allowed actors get the page; everyone else gets a
 redirect to sign in (anonymous, dashboard), 401 (anonymous, API) or 403, and not a byte of
 the customer's data. Every answer is `private, no-store`."""
@@ -10,11 +10,13 @@ from django.urls import reverse
 
 from shop.accounts.principal import Principal
 from shop.catalog.models import StockAdjustment, Variant
-from shop.dashboard.permissions import permission_for
 from shop.monitoring.models import Alert, AuditEvent, SecurityEvent
 from shop.orders.models import Order, OrderStatus
+from shop.staff.permissions import permission_for
 from shop.staff.roles import principal_has, role_of
-from tests.dashboard.fixtures import ACTORS, api_headers, place_order, web_client
+from tests.factories import place_order
+from tests.fixtures.staff import ACTORS
+from tests.support.api import api_headers, web_client
 from tests.support.http import REQUEST_ID
 
 

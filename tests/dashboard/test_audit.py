@@ -1,4 +1,5 @@
-"""SECURITY.md / issue 5: every staff read of a customer's data and every staff change is
+"""docs/threats.md case 22 / issue 5: every staff read of a customer's data and every staff change
+is
 audited (exactly one record per read), and the audit log cannot be changed by anyone."""
 
 import pytest
@@ -7,8 +8,8 @@ from django.urls import reverse
 
 from shop.monitoring.models import AuditEvent, AuditLogImmutable
 from shop.orders.models import OrderStatus
-from tests.dashboard.fixtures import api_headers, web_client
 from tests.policy.test_route_policies import all_routes
+from tests.support.api import api_headers, web_client
 
 
 def test_reading_an_order_in_the_dashboard_is_one_audit_event(shop):

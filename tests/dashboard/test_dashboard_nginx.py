@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.urls import reverse
 
-from tests.dashboard.fixtures import api_headers
+from tests.support.api import api_headers
 from tests.support.http import session_cookie_for
 
 pytestmark = pytest.mark.nginx

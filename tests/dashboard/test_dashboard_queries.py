@@ -7,7 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shop.demo.orders import demo_orders_seed
-from tests.dashboard.fixtures import place_order, web_client
+from tests.factories import place_order
+from tests.support.api import web_client
 
 PAGES = [
     "dashboard:index", "dashboard:order_list", "dashboard:customer_list",

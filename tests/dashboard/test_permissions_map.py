@@ -1,4 +1,4 @@
-"""The one permission map (shop/dashboard/permissions.py) and the roles (shop/staff/roles.py):
+"""The one permission map (shop/staff/permissions.py) and the roles (shop/staff/roles.py):
 every staff route is guarded by it, every entry names a real route, unlisted staff routes are
 admin-only, and each role holds exactly what it should."""
 
@@ -8,12 +8,12 @@ from django.test import RequestFactory
 from django.urls import URLPattern, get_resolver
 
 from shop.accounts.principal import Principal
-from shop.dashboard import permissions
-from shop.dashboard.permissions import ADMIN_ONLY, PERMISSIONS, guard, permission_for, staff_urls
+from shop.dashboard.guard import guard, staff_urls
+from shop.staff import permissions
 from shop.staff.admin_site import ShopAdminSite
+from shop.staff.permissions import ADMIN_ONLY, PERMISSIONS, permission_for
 from shop.staff.roles import ROLES, Perm, principal_has, role_of
-from tests.dashboard.fixtures import staff_user
-from tests.factories import create_user
+from tests.factories import create_user, staff_user
 from tests.policy.test_route_policies import all_routes
 
 SUPPORT = {Perm.VIEW_DASHBOARD, Perm.VIEW_ORDERS, Perm.VIEW_CUSTOMERS}

@@ -4,9 +4,9 @@ that was staff a moment ago, and is not any more, sees no staff data at its very
 
 from django.urls import reverse
 
-from shop.monitoring.audit import Actor
+from shop.staff.access import Actor
 from shop.staff.services import staff_role_set
-from tests.dashboard.fixtures import api_headers, web_client
+from tests.support.api import api_headers, web_client
 
 
 def admin_actor(shop) -> Actor:

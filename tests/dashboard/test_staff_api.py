@@ -1,7 +1,8 @@
-"""The staff API's answers (SPEC §4): shapes, search, paging, and what never leaves."""
+"""The staff API's answers (docs/contract.md §4): shapes, search, paging, and what never leaves."""
 
 from shop.monitoring.models import SecurityEvent
-from tests.dashboard.fixtures import api_headers, place_order
+from tests.factories import place_order
+from tests.support.api import api_headers
 
 
 def test_order_list_is_every_order_newest_first_with_paging(shop, client):

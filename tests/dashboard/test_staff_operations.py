@@ -8,14 +8,15 @@ from django.db import transaction
 from django.urls import reverse
 
 from shop.accounts.principal import Principal
+from shop.catalog import actions as catalog_actions
 from shop.catalog.models import StockAdjustment, Variant
 from shop.core.errors import Conflict, InvalidInput
-from shop.monitoring.audit import Actor
 from shop.orders import actions
 from shop.orders.models import Order, OrderStatus, Payment
-from shop.staff import services
+from shop.staff.access import Actor
 from shop.staff.errors import StaffForbidden
-from tests.dashboard.fixtures import place_order, web_client
+from tests.factories import place_order
+from tests.support.api import web_client
 
 
 def actor(user, role) -> Actor:
@@ -61,7 +62,7 @@ def test_support_cannot_change_orders_even_by_calling_the_service(shop):
         actions.order_fulfil(actor=actor(shop.support, "support"),
                                     number=shop.order.number)
     with pytest.raises(StaffForbidden):
-        services.variant_stock_adjust(actor=actor(shop.support, "support"),
+        actions.variant_stock_adjust(actor=actor(shop.support, "support"),
                                       variant_id=shop.catalog.mug.variants.first().pk,
                                       delta=1, reason="received")
     assert Order.objects.get(pk=shop.order.pk).status == OrderStatus.PAID
@@ -108,18 +109,18 @@ def test_the_second_of_two_racing_staff_members_gets_a_conflict(shop):
 def test_stock_adjustments_keep_who_and_why_and_never_go_below_zero(shop):
     variant = shop.catalog.hoodie.variants.first()  # 2 in stock
     who = actor(shop.manager, "manager")
-    adjustment = services.variant_stock_adjust(actor=who, variant_id=variant.pk, delta=10,
+    adjustment = actions.variant_stock_adjust(actor=who, variant_id=variant.pk, delta=10,
                                                reason="received", note="  PO 1234 ")
     assert (adjustment.stock_after, adjustment.actor_id, adjustment.note) == (
         12, shop.manager.pk, "PO 1234")
     with pytest.raises(Conflict):
-        services.variant_stock_adjust(actor=who, variant_id=variant.pk, delta=-13,
+        actions.variant_stock_adjust(actor=who, variant_id=variant.pk, delta=-13,
                                       reason="count")
     with pytest.raises(InvalidInput):
-        services.variant_stock_adjust(actor=who, variant_id=variant.pk, delta=-1,
+        actions.variant_stock_adjust(actor=who, variant_id=variant.pk, delta=-1,
                                       reason="other")  # "other" needs a note
     with pytest.raises(InvalidInput):
-        services.variant_stock_adjust(actor=who, variant_id=variant.pk, delta=0,
+        actions.variant_stock_adjust(actor=who, variant_id=variant.pk, delta=0,
                                       reason="count")
     assert Variant.objects.get(pk=variant.pk).stock == 12
     assert StockAdjustment.objects.filter(variant=variant).count() == 1
@@ -139,12 +140,12 @@ def test_the_product_page_shows_the_adjustment_history(shop):
 
 def test_price_changes_update_the_product_list_price(shop):
     variant = shop.catalog.mug.variants.first()
-    services.variant_price_change(actor=actor(shop.manager, "manager"), variant_id=variant.pk,
-                                  price=Decimal("12.00"))
+    catalog_actions.variant_price_change(actor=actor(shop.manager, "manager"),
+                                         variant_id=variant.pk, price=Decimal("12.00"))
     shop.catalog.mug.refresh_from_db()
     assert shop.catalog.mug.price == Decimal("12.00")
     with pytest.raises(InvalidInput):
-        services.variant_price_change(actor=actor(shop.manager, "manager"),
+        catalog_actions.variant_price_change(actor=actor(shop.manager, "manager"),
                                       variant_id=variant.pk, price=Decimal("1.005"))
 
 

@@ -2,12 +2,11 @@
 a guest, sign in (the cart comes along), check out with the test card, see the confirmation and
 the order history. A second browser, another shopper, never sees any of it."""
 
-import importlib
 import re
 
 import pytest
 
-from tests.factories import create_category, create_product, create_user
+from tests.factories import create_category, create_product, create_user, ensure_shipping_methods
 
 pytestmark = pytest.mark.browser
 
@@ -17,12 +16,7 @@ PASSWORD = "correct horse battery staple"
 def seed():
     # the delivery methods come from a data migration; an earlier transactional test may have
     # flushed them
-    from shop.shipping.models import ShippingMethod
-
-    defaults = importlib.import_module("shop.shipping.migrations.0002_default_methods")
-    for code, name, description, price, position in defaults.DEFAULT_METHODS:
-        ShippingMethod.objects.get_or_create(code=code, defaults={
-            "name": name, "description": description, "price": price, "position": position})
+    ensure_shipping_methods()
     clothing = create_category("Clothing", description="Shirts, hoodies and jackets.", position=1)
     home = create_category("Home", description="Mugs, lamps and linen.", position=2)
     create_product(

@@ -9,13 +9,14 @@ import httpx
 import pytest
 
 from shop.demo.orders import demo_orders_seed
-from tests.dashboard import fixtures as staff_fixtures
-from tests.dashboard.fixtures import PASSWORD, api_headers
+from tests.factories import PASSWORD
+from tests.support.api import api_headers
 
-# the staff fixtures (tests/dashboard/fixtures.py): a customer, her order, one user per role
-shop = staff_fixtures.shop
-roles = staff_fixtures.roles
-_clean_cache = staff_fixtures._clean_cache
+
+@pytest.fixture(autouse=True)
+def _clean(empty_cache):
+    """The staff fixtures (tests/fixtures/staff.py) start from an empty cache."""
+    return empty_cache
 
 pytestmark = pytest.mark.browser
 

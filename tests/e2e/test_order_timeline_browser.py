@@ -7,8 +7,8 @@ import pytest
 from shop.accounts.principal import Principal
 from shop.monitoring.audit import Actor
 from shop.orders import actions
-from tests.dashboard.fixtures import roles, staff_user  # noqa: F401 (fixture)
-from tests.orders.fixtures import api_client, checkout_body
+from tests.factories import checkout_body, staff_user
+from tests.support.api import api_client
 
 from .test_checkout_browser import seed, sign_in
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_shopper_sees_shipping_tracking_and_a_partial_refund(page, page_watch, screenshot,
-                                                                 roles):  # noqa: F811
+                                                                 roles):
     seed()
     from shop.accounts.models import User
 

@@ -22,14 +22,14 @@ PASSWORD = "fjord lantern 58"
 @pytest.fixture
 def shopper(db, catalog):
     from shop.accounts.models import Address
-    from tests.factories import create_user
-    from tests.privacy.support import place_order
+    from tests.factories import create_user, place_order
+    from tests.privacy.support import SHOPPER_ORDER
 
     user = create_user(EMAIL, PASSWORD, name=NAME)
     Address.objects.create(user=user, name=NAME, line1="Storgata 3", city="Bergen",
                            postal_code="5003", country="NO", is_default=True)
     order = place_order(user, variant=catalog.tee.variants.first(), name=NAME,
-                        line1="Storgata 3", city="Bergen")
+                        line1="Storgata 3", city="Bergen", **SHOPPER_ORDER)
     return user, order
 
 

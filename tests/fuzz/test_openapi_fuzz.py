@@ -1,4 +1,4 @@
-"""SECURITY.md case 21: schemathesis fuzzes every operation of /api/v1/openapi.json against
+"""docs/threats.md case 21: schemathesis fuzzes every operation of /api/v1/openapi.json against
 the production app server, as two real shoppers (bearer tokens) who are each other's peers
 for its object-level authorization check (OWASP API1): no 5xx, no response that breaks its
 declared schema, content type or headers, no operation that ignores its authentication, no
@@ -6,7 +6,7 @@ shopper who reads the other's objects.
 
 Two checks of `all` are left out, on purpose (docs/security.md, gaps):
 - status_code_conformance: the schema documents each operation's success status only, not
-  its 400/401/404/409/422/429 errors (all in the one SPEC §4 error shape);
+  its 400/401/404/409/422/429 errors (all in the one docs/contract.md §4 error shape);
 - positive_data_acceptance: the schema says "a string" where the shop checks more (a card
   number that passes Luhn, the characters of an address), so schema-valid input is refused.
 

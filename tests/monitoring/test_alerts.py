@@ -12,7 +12,7 @@ from django.urls import reverse
 from shop.accounts.tokens import token_pair_issue
 from shop.monitoring import alerts
 from shop.monitoring.models import Alert, SecurityEvent
-from tests.dashboard.fixtures import api_headers, web_client
+from tests.support.api import api_headers, web_client
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from prometheus_client import REGISTRY
 
 from shop.monitoring import alerts
-from tests.dashboard.fixtures import api_headers, web_client
-from tests.orders.fixtures import DECLINED_CARD, checkout_body
+from tests.factories import DECLINED_CARD, checkout_body
+from tests.support.api import api_headers, web_client
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,9 +1,8 @@
-from tests.orders.fixtures import (  # noqa: F401
-    alice,
-    alice_api,
-    alice_web,
-    bob,
-    bob_api,
-    bob_web,
-    shipping_methods,
-)
+"""Every test here may check out: the shipping methods are there."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _shipping(shipping_methods):
+    return shipping_methods

@@ -1,4 +1,4 @@
-"""Who may see which cart and order (SECURITY.md cases 12, 13, 14, 16, 17).
+"""Who may see which cart and order (docs/threats.md cases 12, 13, 14, 16, 17).
 
 Every cart, checkout and order route, on the storefront and in the API, is called by three
 actors: anonymous, the owner (Alice) and another shopper (Bob). The assertions are about what
@@ -14,11 +14,12 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 
+from shop.core.pagination import Page
 from shop.monitoring.models import SecurityEvent
 from shop.orders.models import Order
 from shop.policy import access
-
-from .fixtures import ALICE_ADDRESS, BOB_ADDRESS, checkout_body
+from tests.factories import ALICE_ADDRESS, BOB_ADDRESS, checkout_body
+from tests.support.api import api_call
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +104,7 @@ def api_routes(w: World) -> list[tuple[str, str, dict | None]]:
 
 def call(client, method, path, data):
     if path.startswith("/api/"):
-        return getattr(client, method)(path, data, content_type="application/json")
+        return api_call(client, method, path, data)
     return getattr(client, method)(path, data or {})
 
 
@@ -201,7 +202,7 @@ def test_static_looking_suffixes_on_order_pages_are_plain_404s(world, suffix):
         assert "Rabbit Hole" not in response.content.decode()
 
 
-# --- the ownership guard (SECURITY.md case 17): a planted bug is stopped before it leaks
+# --- the ownership guard (docs/threats.md case 17): a planted bug is stopped before it leaks
 
 
 def guard_events() -> list[SecurityEvent]:
@@ -242,7 +243,7 @@ def test_guard_stops_a_planted_bug_in_order_access(world, monkeypatch):
 def test_guard_stops_a_planted_bug_in_the_order_list(world, monkeypatch):
     def leaky_list(*, viewer, cursor=None, limit=20, with_lines=False):
         everyone = list(Order.objects.prefetch_related("lines"))
-        return access.OrderPage(items=everyone, next_cursor=None)
+        return Page(items=everyone, next_cursor=None)
 
     monkeypatch.setattr(access, "order_list_for", leaky_list)
     monkeypatch.setattr("shop.web.views.orders.order_list_for", leaky_list)

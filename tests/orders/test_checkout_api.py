@@ -1,4 +1,5 @@
-"""POST /api/v1/checkout (SPEC §4): totals from the server, stock taken, payment, email."""
+"""POST /api/v1/checkout (docs/contract.md §4): totals from the server, stock taken, payment,
+email."""
 
 from decimal import Decimal
 
@@ -8,9 +9,8 @@ from django.core import mail
 from shop.cart.models import CartLine
 from shop.catalog.models import Variant
 from shop.orders.models import IdempotencyKey, Order, Payment
+from tests.factories import ALICE_ADDRESS, DECLINED_CARD, checkout_body
 from tests.support.outbox import deliver_outbox
-
-from .fixtures import ALICE_ADDRESS, DECLINED_CARD, checkout_body
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Storefront checkout: steps in order and none skipped (SECURITY.md case 24), the card never
+"""Storefront checkout: steps in order and none skipped (docs/threats.md case 24), the card never
 stored, the decline path, double submits, a cart that changes under the shopper."""
 
 import re
@@ -9,9 +9,8 @@ from django.test import Client
 
 from shop.catalog.models import Variant
 from shop.orders.models import Order, Payment
+from tests.factories import ALICE_ADDRESS, DECLINED_CARD, GOOD_CARD
 from tests.support.outbox import deliver_outbox
-
-from .fixtures import ALICE_ADDRESS, DECLINED_CARD, GOOD_CARD
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Never oversell, even when everybody clicks at once (SECURITY.md case 23; Vendure 3508,
+"""Never oversell, even when everybody clicks at once (docs/threats.md case 23; Vendure 3508,
 Oscar 4524).
 
 - PostgreSQL (skipped on SQLite): 50 shoppers race for the last 5 units -> exactly 5 orders,
@@ -21,9 +21,7 @@ from django.test import Client
 from shop.accounts.tokens import access_token_issue
 from shop.catalog.models import Variant
 from shop.orders.models import Order, Payment
-from tests.factories import create_category, create_product, create_user
-
-from .fixtures import checkout_body
+from tests.factories import checkout_body, create_category, create_product, create_user
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the 50-thread race runs on PostgreSQL (CI pass 2)"

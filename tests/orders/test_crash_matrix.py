@@ -31,12 +31,16 @@ from shop.catalog.models import Variant
 from shop.orders.models import Order, OrderStatus, Payment
 from shop.staff.roles import roles_sync
 from tests.conftest import require
-from tests.dashboard.fixtures import staff_user
-from tests.factories import create_category, create_product, create_user
+from tests.factories import (
+    DECLINED_CARD,
+    checkout_body,
+    create_category,
+    create_product,
+    create_user,
+    staff_user,
+)
 from tests.support.appserver import AppServer, granian_binary
 from tests.support.outbox import deliver_outbox
-
-from .fixtures import DECLINED_CARD, checkout_body
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -27,12 +27,17 @@ from django.urls import reverse
 from shop.cart.models import Cart
 from shop.catalog.models import Variant
 from shop.orders.models import Order, OrderLine, OrderStatus
-from tests.dashboard.fixtures import roles, staff_user  # noqa: F401 (fixture)
-from tests.factories import create_category, create_product
+from tests.factories import (
+    DECLINED_CARD,
+    PASSWORD,
+    checkout_body,
+    create_category,
+    create_product,
+    staff_user,
+)
+from tests.support.api import api_client
 from tests.support.gateways import GATEWAY, MOMENTS
 from tests.support.outbox import deliver_outbox
-
-from .fixtures import DECLINED_CARD, PASSWORD, api_client, checkout_body
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,7 +63,7 @@ def mug(db):
 
 
 @pytest.fixture
-def managers(roles):  # noqa: F811
+def managers(roles):
     return (staff_user("max.manager@example.com", "manager"),
             staff_user("mia.manager@example.com", "manager"))
 

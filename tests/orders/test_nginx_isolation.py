@@ -1,6 +1,6 @@
 """Cart, checkout and order routes through a real, hostile nginx proxy_cache (URL-keyed, ignores
 Vary and Set-Cookie), the misconfiguration behind the incident this shop exists for
-(SPEC §5.5, SECURITY.md cases 1, 2 and 18).
+(docs/contract.md §5.5, docs/threats.md cases 1, 2 and 18).
 
 Two shoppers, Alice and Bob, each with a placed order, a cart and a checkout in progress,
 request every cart, checkout and order route (storefront with their session cookie, API with
@@ -20,10 +20,8 @@ from django.test import Client
 
 from shop.accounts.tokens import access_token_issue
 from shop.catalog.models import Variant
-from tests.factories import create_product, create_user
+from tests.factories import checkout_body, create_product, create_user
 from tests.support.http import assert_not_shareable
-
-from .fixtures import checkout_body
 
 pytestmark = [pytest.mark.nginx, pytest.mark.django_db(transaction=True)]
 

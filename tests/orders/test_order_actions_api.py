@@ -1,6 +1,6 @@
-"""The staff API's order actions (SPEC 4.1: fulfil, cancel, refund), what the shopper then
-sees (timeline, refunds, tracking), the outbox's e-mails (retries, nobody written to after an
-erasure) and the erasure that waits for open orders."""
+"""The staff API's order actions (docs/contract.md 4.1: fulfil, cancel, refund), what the
+shopper then sees (timeline, refunds, tracking), the outbox's e-mails (retries, nobody
+written to after an erasure) and the erasure that waits for open orders."""
 
 from __future__ import annotations
 
@@ -13,17 +13,15 @@ from django.test import Client
 from shop.catalog.models import Variant
 from shop.monitoring.models import AuditEvent
 from shop.orders.models import MoneyInFlight, Order, OrderStatus, Refund
-from tests.dashboard.fixtures import roles, staff_user  # noqa: F401 (fixture)
-from tests.factories import create_category, create_product
+from tests.factories import PASSWORD, checkout_body, create_category, create_product, staff_user
+from tests.support.api import api_client
 from tests.support.outbox import deliver_outbox
-
-from .fixtures import PASSWORD, api_client, checkout_body
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def placed(db, roles, alice):  # noqa: F811
+def placed(db, roles, alice):
     create_product("Stoneware Mug", category=create_category("Kitchen"),
                    variants=[{"price": "14.50", "stock": 30, "sku": "MUG-1"}])
     shopper = api_client(alice)
@@ -37,7 +35,7 @@ def placed(db, roles, alice):  # noqa: F811
 
 
 @pytest.fixture
-def manager(roles):  # noqa: F811
+def manager(roles):
     return api_client(staff_user("max.manager@example.com", "manager"))
 
 
@@ -122,7 +120,7 @@ def test_nothing_moves_an_order_while_its_money_is_in_flight(placed, manager):
 
 
 @pytest.mark.parametrize("who", ["anonymous", "shopper", "support"])
-def test_only_managers_act_on_orders(placed, who, roles):  # noqa: F811
+def test_only_managers_act_on_orders(placed, who, roles):
     number, shopper = placed
     client = {"anonymous": Client(), "shopper": shopper,
               "support": api_client(staff_user("sue.support@example.com", "support"))}[who]

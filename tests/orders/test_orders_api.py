@@ -1,4 +1,5 @@
-"""Order history in the API (SPEC §4), the housekeeping commands, and what happens when the
+"""Order history in the API (docs/contract.md §4), the housekeeping commands, and what happens when
+the
 payment gateway itself fails."""
 
 import datetime as dt
@@ -11,8 +12,7 @@ from shop.cart.models import Cart
 from shop.catalog.models import Variant
 from shop.orders.models import Order, Payment
 from shop.orders.payments.test_gateway import TestGateway
-
-from .fixtures import checkout_body
+from tests.factories import checkout_body
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import create_product
-
-from .fixtures import checkout_body
+from tests.factories import checkout_body, create_product
 
 pytestmark = pytest.mark.django_db
 

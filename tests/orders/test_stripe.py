@@ -26,11 +26,9 @@ from django.test import Client
 from shop.catalog.models import Variant
 from shop.orders.models import Order, OrderStatus, Payment, ProviderEvent, Refund
 from shop.orders.reconcile import payments_reconcile
-from tests.dashboard.fixtures import roles, staff_user  # noqa: F401 (fixture)
-from tests.factories import create_category, create_product
+from tests.factories import ALICE_ADDRESS, create_category, create_product, staff_user
+from tests.support.api import api_client
 from tests.support.stripe_fake import SECRET_KEY, WEBHOOK_SECRET, StripeFake
-
-from .fixtures import ALICE_ADDRESS, api_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 STRIPE = "shop.orders.payments.stripe_gateway.StripeGateway"
@@ -189,7 +187,7 @@ def test_the_webhook_before_the_shops_own_answer_leaves_one_paid_order(stripe_sh
     assert stock() == 28
 
 
-def test_the_same_event_twice_is_applied_once(stripe_shop, alice, roles):  # noqa: F811
+def test_the_same_event_twice_is_applied_once(stripe_shop, alice, roles):
     response = checkout(api_client(alice))
     number = response.json()["number"]
     payment = Payment.objects.get()
@@ -210,7 +208,7 @@ def test_the_same_event_twice_is_applied_once(stripe_shop, alice, roles):  # noq
 
 
 def test_staff_refunds_go_to_stripe_once_and_its_webhook_changes_nothing(
-    stripe_shop, alice, roles  # noqa: F811
+    stripe_shop, alice, roles
 ):
     number = checkout(api_client(alice)).json()["number"]
     manager = api_client(staff_user("max.manager@example.com", "manager"))

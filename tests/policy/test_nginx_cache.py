@@ -1,6 +1,6 @@
 """The incident's own set-up, for real: a URL-keyed nginx proxy_cache that ignores Vary and
 Set-Cookie and honours the app's Cache-Control sits in front of the live server
-(SPEC §5.5, SECURITY.md cases 2 and 4).
+(docs/contract.md §5.5, docs/threats.md cases 2 and 4).
 
 Public pages must be cached (MISS then HIT) and be the anonymous bytes; nothing personal may
 ever be stored, so user B never receives a byte of user A's page.

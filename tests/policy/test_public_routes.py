@@ -1,4 +1,4 @@
-"""The caching contract over real HTTP (SPEC §5, SECURITY.md cases 1, 3, 4, 5).
+"""The caching contract over real HTTP (docs/contract.md §5, docs/threats.md cases 1, 3, 4, 5).
 
 Public routes give every visitor the same bytes, set no cookie, carry public ages and an
 ETag, and answer 304 to it. Everything else (private routes, unknown paths, every 4xx and
@@ -203,7 +203,7 @@ def test_api_errors_have_the_error_shape_and_are_never_public(live_http, shop):
     check_each(API_ERRORS, check)
 
 
-# Web Cache Deception (SECURITY.md case 3): a static-looking suffix on a dynamic route, or an
+# Web Cache Deception (docs/threats.md case 3): a static-looking suffix on a dynamic route, or an
 # encoded separator, must not reach a page, and must not be cacheable.
 DECEPTION_PATHS = [
     "/products/x.css",
@@ -266,7 +266,7 @@ def test_cache_deception_paths_are_404_and_private(live_http, shop):
 
 
 def test_forwarded_host_does_not_poison_public_pages(live_http, shop):
-    """Unkeyed headers (SECURITY.md case 5) must not change what a shared cache stores."""
+    """Unkeyed headers (docs/threats.md case 5) must not change what a shared cache stores."""
     plain = live_http.get("/products/organic-cotton-tee/")
     for headers in (
         {"X-Forwarded-Host": "evil.example"},

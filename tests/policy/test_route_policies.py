@@ -1,4 +1,4 @@
-"""Every route has a declared cache policy (SECURITY.md case 1, SPEC §5.1).
+"""Every route has a declared cache policy (docs/threats.md case 1, docs/contract.md §5.1).
 
 The walk covers every URL pattern of config.urls, through every include (the API's
 `api.urls` and the admin are included URL confs too), and names each route the way the

@@ -5,11 +5,9 @@ only they have: whatever one of them sees, none of the other's strings may be in
 from __future__ import annotations
 
 import itertools
-import json
 from dataclasses import dataclass, field
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from shop.accounts.models import Address, User
@@ -17,10 +15,10 @@ from shop.accounts.tokens import access_token_issue, token_pair_issue
 from shop.cart.models import Cart, CartLine
 from shop.monitoring.models import AuditEvent, SecurityEvent
 from shop.privacy.consent import marketing_consent_give
-from tests.factories import create_user
-from tests.orders.fixtures import shipping_methods  # noqa: F401
+from tests.factories import create_user, place_order
+from tests.support.api import api_call as shared_api_call
 
-from .support import place_order
+from .support import SHOPPER_ORDER
 
 PASSWORD = "correct horse battery staple"
 _ips = itertools.count(1)
@@ -32,10 +30,8 @@ def fresh_ip() -> str:
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _clean(empty_cache, shipping_methods):
+    return shipping_methods
 
 
 @dataclass
@@ -59,8 +55,9 @@ def make_person(*, email: str, name: str, street: str, town: str, recipient: str
     variant = catalog.tee.variants.first()
     orders = [
         place_order(user, variant=variant, name=recipient, line1=f"1 {street}", city=town,
-                    days_ago=3),
-        place_order(user, variant=variant, name=name, line1=f"2 {street}", city=town),
+                    days_ago=3, **SHOPPER_ORDER),
+        place_order(user, variant=variant, name=name, line1=f"2 {street}", city=town,
+                    **SHOPPER_ORDER),
     ]
     cart = Cart.objects.create(user=user)
     CartLine.objects.create(cart=cart, variant=cart_variant, sku=cart_variant.sku,
@@ -97,12 +94,9 @@ def bearer(user: User) -> dict[str, str]:
 
 def api_call(client: Client, method: str, path: str, body=None, *, token: str | None = None,
              ip: str | None = None):
-    client.cookies.clear()
-    headers = {"REMOTE_ADDR": ip or fresh_ip()}
-    if token is not None:
-        headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return client.generic(method, path, json.dumps(body) if body is not None else "",
-                          content_type="application/json", **headers)
+    """tests.support.api.api_call from an address of its own (per-address limits)."""
+    return shared_api_call(client, method, path, body, token=token, clear_cookies=True,
+                           REMOTE_ADDR=ip or fresh_ip())
 
 
 def signed_in(user: User) -> Client:

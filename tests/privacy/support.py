@@ -1,7 +1,8 @@
-"""Test helpers of the privacy tests: a paid order made without the checkout (place_order),
-and looking for a person everywhere the server keeps anything: every text column of every
-table (sessions decoded), every key and value of the server-side cache (local memory or
-Redis), and the app's log lines as the JSON file handler writes them."""
+"""Test helpers of the privacy tests: what a privacy test's order looks like (SHOPPER_ORDER,
+for tests.factories.place_order), and looking for a person everywhere the server keeps
+anything: every text column of every table (sessions decoded), every key and value of the
+server-side cache (local memory or Redis), and the app's log lines as the JSON file handler
+writes them."""
 
 from __future__ import annotations
 
@@ -9,16 +10,11 @@ import logging
 import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.utils import timezone
-
-from shop.orders.models import Order, OrderLine, OrderStatus, Payment
-from shop.orders.numbers import order_number_new
 
 
 def database_text() -> str:
@@ -100,24 +96,9 @@ def log_file(path: Path) -> Iterator[Path]:
         handler.close()
 
 
-def place_order(user, *, variant, name: str, line1: str, city: str, days_ago: int = 0,
-                status: str = OrderStatus.FULFILLED) -> Order:
-    """A paid order, shipped by default (an account with an order not shipped yet cannot be
-    erased: shop/privacy/errors.py OrdersOpen)."""
-    created = timezone.now() - timezone.timedelta(days=days_ago)
-    order = Order.objects.create(
-        number=order_number_new(), user=user, email=user.email, status=status,
-        subtotal=Decimal("48.00"), shipping_total=Decimal("4.95"), total=Decimal("52.95"),
-        item_count=2, ship_name=name, ship_line1=line1, ship_city=city,
-        ship_postal_code="ZZ1 1ZZ", ship_country="GB", shipping_method_code="standard",
-        shipping_method_name="Standard delivery", payment_brand="visa", payment_last4="4242",
-        created_at=created, paid_at=created,
-    )
-    OrderLine.objects.create(
-        order=order, variant=variant, sku=variant.sku, product_name=variant.product.name,
-        variant_label="S / White", unit_price=Decimal("24.00"), quantity=2,
-        line_total=Decimal("48.00"),
-    )
-    Payment.objects.create(order=order, gateway="test", reference=f"tch_{order.number}",
-                           amount=order.total, currency="EUR", brand="visa", last4="4242")
-    return order
+# What tests.factories.place_order is told for a privacy test's order: 52.95 for two "S / White"
+# units, delivered to a postal code no real person has.
+# Shipped: an account with an order not shipped yet cannot be erased (shop/privacy/errors.py
+# OrdersOpen).
+SHOPPER_ORDER = {"total": "52.95", "postal_code": "ZZ1 1ZZ", "variant_label": "S / White",
+                 "status": "fulfilled"}

@@ -18,7 +18,7 @@ from shop.monitoring.models import AuditEvent
 from shop.orders.models import Order, OrderLine, Payment
 from shop.privacy.models import Consent, UserSession
 from shop.privacy.services import AUDIT_ERASE, ORDER_PLACEHOLDER, ORDER_PLACEHOLDER_NAME
-from tests.dashboard.fixtures import roles, staff_user  # noqa: F401
+from tests.factories import staff_user
 
 from .conftest import PASSWORD, api_call, fresh_ip
 
@@ -152,7 +152,7 @@ def test_deleting_the_account_on_the_storefront_signs_out_with_a_confirmation(
     assert mail.outbox[-1].to == [alice.email]
 
 
-def test_staff_see_the_anonymised_orders_only(people, roles):  # noqa: F811
+def test_staff_see_the_anonymised_orders_only(people, roles):
     alice, bob = people
     numbers = [o.number for o in alice.orders]
     support = Client()
@@ -179,7 +179,7 @@ def test_staff_see_the_anonymised_orders_only(people, roles):  # noqa: F811
     assert bob.email in customers
 
 
-def test_staff_accounts_are_closed_by_an_administrator(client, roles):  # noqa: F811
+def test_staff_accounts_are_closed_by_an_administrator(client, roles):
     sue = staff_user("sue.support@example.com", "support")
     tokens = api_tokens(client, sue.email)
     response = api_call(client, "DELETE", "/api/v1/me", {"password": PASSWORD},

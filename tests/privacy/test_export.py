@@ -8,12 +8,15 @@ import pytest
 from django.urls import reverse
 
 from shop.accounts.tokens import access_token_issue
+from shop.core.pagination import Page
 from shop.monitoring.models import AuditEvent, SecurityEvent
 from shop.orders.models import Order
-from shop.privacy import services
-from shop.privacy.services import AUDIT_EXPORT
+from shop.privacy import export
+from shop.privacy.export import AUDIT_EXPORT
+from tests.factories import place_order
 
-from .conftest import PASSWORD, api_call, bearer, body_of, place_order, signed_in
+from .conftest import PASSWORD, api_call, bearer, body_of, signed_in
+from .support import SHOPPER_ORDER
 
 EXPORT_API = "/api/v1/me/export"
 
@@ -40,7 +43,7 @@ def test_the_export_holds_everything_of_the_shopper_and_nothing_of_the_other(cli
     for word in bob.words:
         assert word not in text, word
 
-    assert data["format"] == services.EXPORT_FORMAT
+    assert data["format"] == export.EXPORT_FORMAT
     assert data["profile"]["email"] == alice.email
     assert data["profile"]["name"] == alice.user.name
     assert len(data["addresses"]) == 2
@@ -83,7 +86,7 @@ def test_the_export_streams_and_is_never_cacheable(client, people):
     variant = alice.orders[0].lines.first().variant
     for _ in range(60):  # more than one page of the access layer (50)
         place_order(alice.user, variant=variant, name="Bulk Buyer", line1="9 Bulk St",
-                    city="Pennywhistle")
+                    city="Pennywhistle", **SHOPPER_ORDER)
     response = client.get(EXPORT_API, **bearer(alice.user))
     assert response.streaming
     chunks = list(response.streaming_content)
@@ -184,11 +187,11 @@ def test_an_order_that_is_not_the_shoppers_stops_the_export(people, monkeypatch)
 
     def leaky(**kwargs):
         page = real(**kwargs)
-        return access.OrderPage(items=[*page.items, Order.objects.get(pk=bob.orders[0].pk)],
+        return Page(items=[*page.items, Order.objects.get(pk=bob.orders[0].pk)],
                                 next_cursor=None)
 
     monkeypatch.setattr(access, "order_list_for", leaky)
-    chunks = services.account_export(user=alice.user)
+    chunks = export.account_export(user=alice.user)
     with pytest.raises(RuntimeError, match="not the shopper"):
         b"".join(chunks)
 

@@ -1,5 +1,6 @@
 """The export through a real, hostile nginx proxy_cache (URL-keyed, ignores Authorization,
-Vary and Set-Cookie): never stored, never served to anyone else (SPEC §5, SECURITY.md 1-2)."""
+Vary and Set-Cookie): never stored, never served to anyone else (docs/contract.md §5,
+docs/threats.md cases 1-2)."""
 
 import pytest
 

@@ -10,8 +10,7 @@ from django.test import Client
 
 from shop.monitoring.models import SecurityEvent
 from shop.orders.models import Order
-from tests.factories import create_user
-from tests.orders.fixtures import ALICE_ADDRESS, DECLINED_CARD, GOOD_CARD, checkout_body
+from tests.factories import ALICE_ADDRESS, DECLINED_CARD, GOOD_CARD, checkout_body, create_user
 from tests.support.outbox import deliver_outbox
 
 from .conftest import PASSWORD, api_call, fresh_ip

@@ -14,8 +14,7 @@ from django.urls import reverse
 from shop.accounts.models import User
 from shop.accounts.throttle import email_fingerprint
 from shop.monitoring.models import AuditEvent
-from tests.dashboard.fixtures import roles, staff_user  # noqa: F401
-from tests.orders.fixtures import checkout_body
+from tests.factories import checkout_body, staff_user
 from tests.support.outbox import deliver_outbox
 
 from .conftest import PASSWORD, api_call, fresh_ip
@@ -78,7 +77,7 @@ def leave_traces(client, catalog) -> int:
 
 
 def test_nothing_of_the_erased_person_is_left(
-    client, catalog, roles, tmp_path, django_capture_on_commit_callbacks  # noqa: F811
+    client, catalog, roles, tmp_path, django_capture_on_commit_callbacks
 ):
     log_path = tmp_path / "app.log"
     with log_file(log_path):

@@ -1,4 +1,5 @@
-"""The privacy notice is public reference data (SPEC §5): the same bytes for a visitor and a
+"""The privacy notice is public reference data (docs/contract.md §5): the same bytes for a visitor
+and a
 signed-in shopper, public cache headers, an ETag, no cookie, nothing about who asks."""
 
 from django.test import Client

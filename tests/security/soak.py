@@ -1,4 +1,5 @@
-"""The cross-user soak (SECURITY.md cases 2 and 18): the machinery of tests/security/test_soak.py.
+"""The cross-user soak (docs/threats.md cases 2 and 18): the machinery of
+tests/security/test_soak.py.
 
 A world of shoppers (each with an account, saved addresses, two placed orders, a cart holding a
 product only they keep, a checkout in progress in their browser session), a support staff
@@ -22,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import http.client
-import importlib
 import itertools
 import random
 import re
@@ -151,20 +151,15 @@ class World:
 
 
 def _shipping_methods() -> None:
-    from shop.shipping.models import ShippingMethod
+    from tests.factories import ensure_shipping_methods
 
-    defaults = importlib.import_module("shop.shipping.migrations.0002_default_methods")
-    for code, name, description, price, position in defaults.DEFAULT_METHODS:
-        ShippingMethod.objects.get_or_create(
-            code=code, defaults={"name": name, "description": description, "price": price,
-                                 "position": position})
+    ensure_shipping_methods()
 
 
 def _api(client: Client, method: str, path: str, body=None, **headers):
-    import json
+    from tests.support.api import api_call
 
-    return client.generic(method, path, json.dumps(body) if body is not None else "",
-                          content_type="application/json", **headers)
+    return api_call(client, method, path, body, **headers)
 
 
 def build_world(*, shoppers: int = 8) -> World:

@@ -1,4 +1,4 @@
-"""SECURITY.md cases 7-11, authentication: the tests that were missing.
+"""docs/threats.md cases 7-11, authentication: the tests that were missing.
 
 Elsewhere (docs/security.md has the whole map): JWT attacks (tests/accounts/test_jwt_attacks.py),
 revocation and rotation (tests/accounts/test_api_tokens.py, test_storefront.py), session

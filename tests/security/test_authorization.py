@@ -1,4 +1,4 @@
-"""SECURITY.md cases 12-17, authorization: the tests that were missing. Routes come from the URL
+"""docs/threats.md cases 12-17, authorization: the tests that were missing. Routes come from the URL
 walk and the published OpenAPI schema, so a new route or operation is checked the day it exists.
 
 Elsewhere (docs/security.md has the whole map): the cart/order access matrix and the planted
@@ -25,6 +25,7 @@ from shop.cart.models import CartLine
 from shop.orders.models import Order
 from shop.staff.roles import ROLES
 from tests.factories import create_user
+from tests.support.api import api_call
 
 from . import soak
 
@@ -47,8 +48,7 @@ def as_person(person: soak.Person) -> Client:
 
 def send(client: Client, method: str, url: str, person: soak.Person):
     if url.startswith("/api/"):
-        return client.generic(method, url, json.dumps({"quantity": 1}),
-                              content_type="application/json")
+        return api_call(client, method, url, {"quantity": 1})
     form = (f"csrfmiddlewaretoken={person.csrf}&name=Taken+Over&line1=1+Hijack+Street"
             "&city=Nowhere&postal_code=NW1+1AA&country=GB&quantity=1")
     return client.generic(method, url, form if method != "GET" else "",

@@ -1,4 +1,4 @@
-"""SECURITY.md cases 23-26, business rules, load and supply chain: the tests that were missing.
+"""docs/threats.md cases 23-26, business rules, load and supply chain: the tests that were missing.
 
 Elsewhere (docs/security.md has the whole map): the last units raced on PostgreSQL and the
 idempotent retries (tests/orders/test_concurrency.py), checkout steps that cannot be skipped
@@ -8,7 +8,6 @@ idempotent retries (tests/orders/test_concurrency.py), checkout steps that canno
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
@@ -21,6 +20,7 @@ from django.test import Client
 
 from tests.factories import create_product
 from tests.support.http import INTERNALS, describe
+from tooling import audit_dependencies
 
 from . import soak
 
@@ -192,11 +192,7 @@ def test_case_24_quantities_are_capped_everywhere(world):
 
 
 def _audit_module():
-    spec = importlib.util.spec_from_file_location("audit_dependencies",
-                                                  ROOT / "scripts" / "audit_dependencies.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return audit_dependencies
 
 
 def _report(*dependencies) -> dict:
@@ -221,7 +217,7 @@ VULNERABLE = {"name": "pillow", "version": "1.0", "vulns": [
 def test_case_26_the_dependency_audit_fails_on_a_vulnerability_and_never_fakes_a_pass(
     monkeypatch, capsys, reports, strict, code, says
 ):
-    """scripts/audit_dependencies.py (`make audit`, once per CI run): pip-audit reports
+    """tooling/audit_dependencies.py (`make audit`, once per CI run): pip-audit reports
     "No known vulnerabilities found" and exits 0 when it could not reach PyPI or OSV at all;
     the wrapper reads its report instead: a vulnerability fails, an audit that could not run
     says so loudly (and fails with AUDIT_STRICT=1)."""

@@ -1,4 +1,4 @@
-"""SECURITY.md cases 1-6, caching: the tests that were missing. Every route is taken from the
+"""docs/threats.md cases 1-6, caching: the tests that were missing. Every route is taken from the
 URL walk (tests/security/soak.py `all_routes`), so a new route is checked the day it exists.
 
 Elsewhere (docs/security.md has the whole map): the declared-policy walk
@@ -16,6 +16,7 @@ from django.conf import settings
 from django.test import Client
 
 from shop.policy.cache import policy_for
+from tests.support.api import api_call
 from tests.support.http import assert_public, describe
 
 from . import soak
@@ -46,7 +47,7 @@ def visitor(person: soak.Person | None) -> Client:
 
 def call(client: Client, method: str, url: str, csrf: str):
     if url.startswith("/api/"):
-        return client.generic(method, url, "{}", content_type="application/json")
+        return api_call(client, method, url, {})
     client.cookies[settings.CSRF_COOKIE_NAME] = csrf
     if method == "GET":
         return client.get(url)

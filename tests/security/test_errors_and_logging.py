@@ -1,4 +1,4 @@
-"""SECURITY.md cases 20-22, errors and logging: the tests that were missing.
+"""docs/threats.md cases 20-22, errors and logging: the tests that were missing.
 
 Elsewhere (docs/security.md has the whole map): a real broken table on public pages over HTTP,
 request ids the client cannot choose, one access line per request (tests/core/test_errors.py);

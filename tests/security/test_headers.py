@@ -1,4 +1,4 @@
-"""SECURITY.md case 25: security headers on every kind of response, and a clean
+"""docs/threats.md case 25: security headers on every kind of response, and a clean
 `manage.py check --deploy` under the production settings."""
 
 import os

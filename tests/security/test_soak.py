@@ -1,4 +1,4 @@
-"""SECURITY.md case 18 (and case 2 at scale): the multi-user concurrent soak with cancelled
+"""docs/threats.md case 18 (and case 2 at scale): the multi-user concurrent soak with cancelled
 requests. Eight shoppers, a support staff member and a stranger ask every route of the shop,
 filled with their own and everyone else's object ids, through two hostile nginx caches in front
 of the production app server, concurrently, shuffled with a fixed seed, some requests cancelled

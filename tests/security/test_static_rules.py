@@ -1,4 +1,4 @@
-"""SECURITY.md case 19: static rules over shop/ that keep request state from leaking across
+"""docs/threats.md case 19: static rules over shop/ that keep request state from leaking across
 requests (GitHub 2021: a shared hash between requests; ChatGPT 2023: a pooled connection handed
 one user's reply to another).
 
@@ -6,7 +6,7 @@ one user's reply to another).
   and no `global` statement;
 - no functools.lru_cache / functools.cache on a function that takes a request, a user, a
   viewer, a principal or a session;
-- every server-side cache call takes its key from shop/policy/cache_keys.py.
+- every server-side cache call takes its key from shop/core/cache_keys.py.
 
 Each rule has a self-test on a planted snippet, so the rule itself can fail.
 """
@@ -26,7 +26,7 @@ CACHE_OPS = {
     "get", "set", "add", "delete", "get_or_set", "incr", "decr", "touch", "has_key",
     "get_many", "set_many", "delete_many",
 }
-KEY_MODULE = "shop.policy.cache_keys"
+KEY_MODULE = "shop.core.cache_keys"
 
 
 def source_files() -> list[Path]:
@@ -116,7 +116,7 @@ def _key_functions(tree: ast.Module) -> tuple[set[str], set[str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module == KEY_MODULE:
             functions |= {alias.asname or alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module == "shop.policy":
+        elif isinstance(node, ast.ImportFrom) and node.module == "shop.core":
             modules |= {a.asname or a.name for a in node.names if a.name == "cache_keys"}
         elif isinstance(node, ast.ImportFrom) and node.level and node.module in (
             "cache_keys", None
@@ -139,7 +139,7 @@ def _is_key_call(node: ast.expr, functions: set[str], modules: set[str]) -> bool
 
 
 def cache_key_violations(tree: ast.Module, path: Path | None = None) -> list[str]:
-    if path is not None and path.as_posix().endswith("shop/policy/cache_keys.py"):
+    if path is not None and path.as_posix().endswith("shop/core/cache_keys.py"):
         return []
     functions, modules = _key_functions(tree)
     found = []
@@ -219,7 +219,7 @@ ALLOWED = {
     "shared state": "ROUTES = {'a': 1}\ndef f(request):\n    return ROUTES.get('a')\n",
     "memoized on a user": "from functools import lru_cache\n@lru_cache\ndef f(slug):\n"
     "    return slug\n",
-    "cache key": "from django.core.cache import cache\nfrom shop.policy import cache_keys\n"
+    "cache key": "from django.core.cache import cache\nfrom shop.core import cache_keys\n"
     "def f(user):\n    key = cache_keys.denied_jti(user)\n    cache.get(key)\n"
     "    cache.set(cache_keys.denied_jti(user), 1)\n",
 }

@@ -1,4 +1,4 @@
-"""Assertions on the caching and error contracts (SPEC §4, §5), and ways to be someone.
+"""Assertions on the caching and error contracts (docs/contract.md §4, §5), and ways to be someone.
 
 They work on httpx responses from real HTTP (live server or nginx), never on Django's test
 client, so that what is checked is what a browser or a shared cache receives.
@@ -13,7 +13,7 @@ from django.conf import settings
 
 REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 
-# Text that must never appear in an error a client receives (SECURITY.md case 20). Matched
+# Text that must never appear in an error a client receives (docs/threats.md case 20). Matched
 # case-sensitively: "Select a valid choice" is a fine message, "SELECT" is SQL.
 INTERNALS = (
     "Traceback",
@@ -66,7 +66,8 @@ def assert_public(response: httpx.Response) -> None:
 
 
 def assert_not_shareable(response: httpx.Response) -> None:
-    """`private, no-store`, and nothing that lets a shared cache keep it (SECURITY.md case 1)."""
+    """`private, no-store`, and nothing that lets a shared cache keep it (docs/threats.md case
+    1)."""
     directives = cache_control(response)
     assert "private" in directives, describe(response)
     assert "no-store" in directives, describe(response)
@@ -81,7 +82,7 @@ def assert_no_internals(text: str, *, where: str = "response") -> None:
 
 
 def assert_api_error(response: httpx.Response, status: int, code: str | None = None) -> dict:
-    """The SPEC §4 error shape with the response's own request id, and no-store."""
+    """The docs/contract.md §4 error shape with the response's own request id, and no-store."""
     assert response.status_code == status, f"{describe(response)}\n{response.text[:500]}"
     assert response.headers.get("content-type", "").startswith("application/json")
     body = response.json()

@@ -1,4 +1,5 @@
-"""Staff API schemas (SPEC §4). The output schemas are the whitelist: the card is brand and
+"""Staff API schemas (docs/contract.md §4). The output schemas are the whitelist: the card is brand
+and
 last four digits at most, no internal ids beyond the customer's and the staff member's."""
 
 from datetime import datetime

@@ -10,9 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
+from shop.catalog import actions, staff_selectors
 from shop.catalog.models import StockAdjustmentReason, Variant
 from shop.core.errors import NotFound, ShopError
-from shop.staff import selectors, services
+from shop.orders import actions as orders_actions
 from shop.staff.roles import Perm
 
 from .common import actor, can, render_page
@@ -22,7 +23,7 @@ from .common import actor, can, render_page
 def product_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:100]
     low = request.GET.get("low") == "1"
-    page = selectors.product_page(
+    page = staff_selectors.product_page(
         actor=actor(request), q=q, low=low, cursor=request.GET.get("cursor") or None
     )
     return render_page(request, "dashboard/products/list.html", {
@@ -32,7 +33,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
-    view = selectors.product_read(actor=actor(request), product_id=product_id)
+    view = staff_selectors.product_read(actor=actor(request), product_id=product_id)
     return render_page(request, "dashboard/products/detail.html", {
         "view": view,
         "reasons": StockAdjustmentReason.choices,
@@ -58,7 +59,7 @@ def variant_price(request: HttpRequest, variant_id: int) -> HttpResponse:
         messages.error(request, "Enter the price as a number, for example 24.90.")
     else:
         try:
-            services.variant_price_change(actor=actor(request), variant_id=variant_id,
+            actions.variant_price_change(actor=actor(request), variant_id=variant_id,
                                           price=price)
         except ShopError as error:
             messages.error(request, error.message)
@@ -76,7 +77,7 @@ def stock_adjust(request: HttpRequest, variant_id: int) -> HttpResponse:
         messages.error(request, "Enter the change in units, for example 12 or -3.")
     else:
         try:
-            adjustment = services.variant_stock_adjust(
+            adjustment = orders_actions.variant_stock_adjust(
                 actor=actor(request), variant_id=variant_id, delta=delta,
                 reason=request.POST.get("reason", ""), note=request.POST.get("note", ""),
             )

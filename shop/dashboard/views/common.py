@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from shop.monitoring.audit import Actor
+from shop.staff.access import Actor
 from shop.staff.roles import ROLE_LABELS, Perm, principal_has
 
 

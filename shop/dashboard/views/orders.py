@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shop.core.errors import ShopError
 from shop.orders import actions
+from shop.orders import staff_selectors as selectors
 from shop.orders.models import OrderStatus
-from shop.staff import selectors
 from shop.staff.roles import Perm
 
 from .common import actor, can, render_page

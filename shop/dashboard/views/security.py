@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shop.monitoring.alerts import RULES
 from shop.monitoring.models import SecurityEventKind
-from shop.staff import selectors, services
+from shop.staff import security, services
 
 from .common import actor, render_page
 
@@ -21,9 +21,9 @@ def _int(value: str | None) -> int | None:
 def _live(request: HttpRequest) -> dict:
     who = actor(request)
     return {
-        "alerts": selectors.alert_list(actor=who, limit=20),
-        "summary": selectors.security_summary(actor=who),
-        "events": selectors.security_event_page(actor=who, limit=12).items,
+        "alerts": security.alert_list(actor=who, limit=20),
+        "summary": security.security_summary(actor=who),
+        "events": security.security_event_page(actor=who, limit=12).items,
     }
 
 
@@ -31,7 +31,7 @@ def _live(request: HttpRequest) -> dict:
 def overview(request: HttpRequest) -> HttpResponse:
     return render_page(request, "dashboard/security/overview.html", {
         **_live(request),
-        "audit": selectors.audit_event_page(actor=actor(request), limit=12).items,
+        "audit": security.audit_event_page(actor=actor(request), limit=12).items,
         "rules": RULES,
     }, section="security")
 
@@ -46,7 +46,7 @@ def alerts_fragment(request: HttpRequest) -> HttpResponse:
 def events(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")[:64]
     user_id = _int(request.GET.get("user"))
-    page = selectors.security_event_page(
+    page = security.security_event_page(
         actor=actor(request), kind=kind, user_id=user_id, before=_int(request.GET.get("before"))
     )
     return render_page(request, "dashboard/security/events.html", {
@@ -59,7 +59,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     customer_id = _int(request.GET.get("customer"))
     actor_id = _int(request.GET.get("actor"))
     action = request.GET.get("action", "")[:64]
-    page = selectors.audit_event_page(
+    page = security.audit_event_page(
         actor=actor(request), customer_id=customer_id, actor_id=actor_id, action=action,
         before=_int(request.GET.get("before")),
     )

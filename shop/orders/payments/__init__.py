@@ -30,7 +30,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -88,7 +88,7 @@ class CardToken:
     exp_month: int
     exp_year: int
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "token": self.token,
             "brand": self.brand,
@@ -98,7 +98,7 @@ class CardToken:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> CardToken:
+    def from_dict(cls, data: dict[str, Any]) -> CardToken:
         return cls(
             token=str(data["token"]),
             brand=str(data["brand"]),
@@ -182,6 +182,32 @@ class PaymentGateway(Protocol):
         ...
 
 
+class HostedPaymentGateway(PaymentGateway, Protocol):
+    """A gateway whose own page takes the card (`hosted = True`)."""
+
+    def hosted_session(self, *, amount: Decimal, currency: str, idempotency_key: str,
+                       reference: str, email: str, success_url: str, cancel_url: str
+                       ) -> tuple[str, str]:
+        """Opens the provider's page for this attempt: (its id, the page's URL)."""
+        ...
+
+    def charge_status(self, *, provider_id: str) -> ChargeOutcome | None:
+        """What became of the attempt so far, without changing it (None: still open)."""
+        ...
+
+    def charge_cancel(self, *, provider_id: str) -> ChargeOutcome | None:
+        """Closes the attempt at the provider now, then says what became of it."""
+        ...
+
+
+def hosted_gateway_for(name: str | None = None) -> HostedPaymentGateway:
+    """The gateway (by name, or the one in use) as one with a hosted page."""
+    found = gateway_for(name) if name else gateway()
+    if not getattr(found, "hosted", False):
+        raise PaymentUnavailable()
+    return cast(HostedPaymentGateway, found)
+
+
 GATEWAYS = {
     "test": "shop.orders.payments.test_gateway.TestGateway",
     "stripe": "shop.orders.payments.stripe_gateway.StripeGateway",
@@ -190,7 +216,7 @@ GATEWAYS = {
 
 def gateway() -> PaymentGateway:
     """The gateway new payments go through."""
-    return import_string(settings.SHOP_PAYMENT_GATEWAY)()
+    return cast(PaymentGateway, import_string(settings.SHOP_PAYMENT_GATEWAY)())
 
 
 def payment_method_token(*, payment_method: str) -> CardToken:
@@ -199,7 +225,7 @@ def payment_method_token(*, payment_method: str) -> CardToken:
     if method is None:
         raise InvalidCard("This shop takes card details, not payment methods.",
                           code="payment_method_not_accepted")
-    return method(payment_method=payment_method)
+    return cast(CardToken, method(payment_method=payment_method))
 
 
 def gateway_for(name: str) -> PaymentGateway:
@@ -209,7 +235,7 @@ def gateway_for(name: str) -> PaymentGateway:
         return current
     if name not in GATEWAYS:
         raise PaymentUnavailable()
-    return import_string(GATEWAYS[name])()
+    return cast(PaymentGateway, import_string(GATEWAYS[name])())
 
 
 # --- card checks every gateway shares

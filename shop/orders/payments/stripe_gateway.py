@@ -25,6 +25,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any, cast
 
 import stripe
 from django.conf import settings
@@ -53,9 +54,9 @@ OPEN_INTENT = {"requires_payment_method", "requires_confirmation", "requires_act
 SESSION_LIFETIME = dt.timedelta(minutes=31)
 
 
-def _plain(obj) -> dict:
+def _plain(obj: Any) -> dict[str, Any]:
     """A response of the stripe package as plain dicts and lists."""
-    return obj.to_dict() if hasattr(obj, "to_dict") else obj
+    return cast(dict[str, Any], obj.to_dict() if hasattr(obj, "to_dict") else obj)
 
 
 def minor_units(amount: Decimal, currency: str) -> int:
@@ -201,7 +202,7 @@ class StripeGateway:
         except (stripe.APIConnectionError, stripe.APIError):
             raise PaymentUnavailable() from None
 
-    def _intent_outcome(self, intent) -> ChargeOutcome | None:
+    def _intent_outcome(self, intent: dict[str, Any]) -> ChargeOutcome | None:
         if intent["status"] == "succeeded":
             return ChargeOutcome(charged=True, reference=intent["id"],
                                  amount=from_minor(intent["amount_received"],
@@ -217,7 +218,7 @@ class StripeGateway:
                 self.client.v1.payment_intents.retrieve(intent_id))
         return self._intent_outcome(intent)
 
-    def _cancel_intent(self, intent_id: str) -> dict | None:
+    def _cancel_intent(self, intent_id: str) -> dict[str, Any] | None:
         try:
             return _plain(self.client.v1.payment_intents.cancel(intent_id))
         except stripe.InvalidRequestError:  # it moved on meanwhile (succeeded, processing)
@@ -232,34 +233,33 @@ class StripeGateway:
         metadata = {"order": reference, "attempt": idempotency_key}
         expires = dt.datetime.now(dt.UTC) + SESSION_LIFETIME
         try:
+            params: Any = {
+                "mode": "payment",
+                "line_items": [{
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": currency.lower(),
+                        "unit_amount": minor_units(amount, currency),
+                        "product_data": {"name": f"{settings.SHOP_NAME} order {reference}"},
+                    },
+                }],
+                "customer_email": email or None,
+                "client_reference_id": reference,
+                "metadata": metadata,
+                "payment_intent_data": {"metadata": metadata,
+                                        "description": f"Order {reference}"},
+                "success_url": success_url,
+                "cancel_url": cancel_url,
+                "expires_at": int(expires.timestamp()),
+            }
             session = _plain(self.client.v1.checkout.sessions.create(
-                {
-                    "mode": "payment",
-                    "line_items": [{
-                        "quantity": 1,
-                        "price_data": {
-                            "currency": currency.lower(),
-                            "unit_amount": minor_units(amount, currency),
-                            "product_data": {"name": f"{settings.SHOP_NAME} order {reference}"},
-                        },
-                    }],
-                    "customer_email": email or None,
-                    "client_reference_id": reference,
-                    "metadata": metadata,
-                    "payment_intent_data": {"metadata": metadata,
-                                            "description": f"Order {reference}"},
-                    "success_url": success_url,
-                    "cancel_url": cancel_url,
-                    "expires_at": int(expires.timestamp()),
-                },
-                {"idempotency_key": f"{idempotency_key}:session"},
-            ))
+                params, {"idempotency_key": f"{idempotency_key}:session"}))
         except stripe.StripeError:
             logger.exception("stripe refused to open a checkout session")
             raise PaymentUnavailable() from None
         return session["id"], session["url"]
 
-    def _session_outcome(self, session) -> ChargeOutcome | None:
+    def _session_outcome(self, session: dict[str, Any]) -> ChargeOutcome | None:
         if session["status"] == "complete" and session["payment_status"] == "paid":
             return ChargeOutcome(charged=True, reference=str(session["payment_intent"]),
                                  amount=from_minor(session["amount_total"],

@@ -23,6 +23,7 @@ and refunded.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import stripe
 from django.conf import settings
@@ -70,7 +71,7 @@ def stripe_event_receive(*, payload: bytes, signature: str | None) -> str:
         return _apply(event["type"], event["data"]["object"])
 
 
-def _payment_of(obj) -> Payment | None:
+def _payment_of(obj: dict[str, Any]) -> Payment | None:
     attempt = (obj.get("metadata") or {}).get("attempt")
     if attempt:
         payment = Payment.objects.filter(gateway="stripe", idempotency_key=attempt).first()
@@ -79,7 +80,7 @@ def _payment_of(obj) -> Payment | None:
     return Payment.objects.filter(gateway="stripe", provider_id=obj.get("id") or "-").first()
 
 
-def _apply(kind: str, obj) -> str:
+def _apply(kind: str, obj: dict[str, Any]) -> str:
     if kind == "payment_intent.succeeded":
         return _captured(_payment_of(obj), reference=obj["id"])
     if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
@@ -118,7 +119,7 @@ def _captured(payment: Payment | None, *, reference: str) -> str:
     return "already settled"
 
 
-def _refund(obj) -> str:
+def _refund(obj: dict[str, Any]) -> str:
     if obj.get("status") in ("failed", "canceled"):
         return "refund not made"
     attempt = (obj.get("metadata") or {}).get("attempt")

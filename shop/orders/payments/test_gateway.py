@@ -19,6 +19,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -108,7 +109,7 @@ class TestGateway:
         return ChargeOutcome(charged=False)
 
     @staticmethod
-    def _record(key: str, **values) -> TestGatewayCharge:
+    def _record(key: str, **values: Any) -> TestGatewayCharge:
         """The first answer given for `key`: this one, unless the key was seen before (the
         unique key decides which of two racing calls was first)."""
         try:

@@ -1,12 +1,6 @@
-from decimal import Decimal
-
 from django.db import migrations
 
-DEFAULT_METHODS = [
-    ("standard", "Standard delivery", "3–5 working days", Decimal("4.95"), 0),
-    ("express", "Express delivery", "Next working day", Decimal("12.95"), 1),
-    ("pickup", "Pick up in store", "Ready in 2 hours", Decimal("0.00"), 2),
-]
+from shop.shipping.defaults import DEFAULT_METHODS
 
 
 def create_methods(apps, schema_editor):

@@ -141,7 +141,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
     response = render(request, "web/accounts/signed_out.html")
     response["Clear-Site-Data"] = CLEAR_SITE_DATA
-    response.delete_cookie(settings.CSRF_COOKIE_NAME, samesite=settings.CSRF_COOKIE_SAMESITE)
+    response.delete_cookie(settings.CSRF_COOKIE_NAME, samesite=settings.CSRF_COOKIE_SAMESITE)  # type: ignore[arg-type]
     return response
 
 

@@ -2,7 +2,7 @@
 
 All private, no-store (shop/policy/cache.py). Guests have a cart bound to their session;
 signed-in shoppers have theirs bound to their account. Which cart is read is decided by
-shop.policy.access.cart_for; the rules are in shop/cart/services.py.
+shop.cart.selectors.cart_for; the rules are in shop/cart/services.py.
 
 With htmx (HX-Request) a change answers the updated fragment and triggers `cart-changed`
 (the header's count listens); without JavaScript the forms post normally and redirect back.
@@ -14,10 +14,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.cart import services
-from shop.cart.selectors import cart_item_count
+from shop.cart.selectors import cart_for, cart_item_count
 from shop.catalog.selectors import product_get
 from shop.core.errors import ShopError
-from shop.policy.access import cart_for
 
 from ..forms_checkout import CartLineForm
 

@@ -52,9 +52,9 @@ def _listing(request: HttpRequest, *, category=None) -> HttpResponse:
     )
     params = {k: v for k, v in request.GET.items() if k != "cursor" and v}
     next_url = (
-        "?" + urlencode({**params, "cursor": page.next_cursor}) if page.next_cursor else None
+        "?" + urlencode({**params, "cursor": page.next_cursor}) if page.next_cursor else None  # type: ignore[arg-type]
     )
-    first_url = ("?" + urlencode(params)) if params else "?"
+    first_url = ("?" + urlencode(params)) if params else "?"  # type: ignore[arg-type]
     return render(
         request,
         "web/product_list.html",

@@ -27,20 +27,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shop.cart.selectors import cart_for
 from shop.cart.services import cart_summary
+from shop.core.addresses import SHIPPING_COUNTRIES, ShippingAddress
 from shop.core.errors import Conflict, InvalidInput, ShopError
+from shop.orders.hosted import (
+    checkout_hosted_cancel,
+    checkout_hosted_return,
+    checkout_start_hosted,
+)
 from shop.orders.models import OrderStatus
 from shop.orders.payments import CardDetails, CardToken, PaymentDeclined, gateway
 from shop.orders.pricing import free_shipping_threshold, shipping_price, totals_for
-from shop.orders.services import (
-    SHIPPING_COUNTRIES,
-    ShippingAddress,
-    checkout_hosted_cancel,
-    checkout_hosted_return,
-    checkout_place_order,
-    checkout_start_hosted,
-)
-from shop.policy.access import access_order, address_list_for, cart_for
+from shop.orders.services import checkout_place_order
+from shop.policy.access import access_order, address_list_for
 from shop.shipping.selectors import shipping_method_get, shipping_method_list
 
 from ..forms_checkout import AddressForm, PaymentForm, ShippingForm
@@ -203,7 +203,7 @@ def checkout_payment(request: HttpRequest) -> HttpResponse:
     if form.is_bound:  # never render the card number or the code back into the page
         form.data = form.data.copy()
         for field in ("card_number", "cvc"):
-            form.data[field] = ""
+            form.data[field] = ""  # type: ignore[index]
     return _page(request, "web/checkout/payment.html", "payment", summary, state, form=form)
 
 
@@ -282,10 +282,11 @@ def _return_token_valid(request: HttpRequest, number: str) -> bool:
 def _place_hosted(request: HttpRequest, state: dict) -> HttpResponse:
     def return_urls(number: str) -> tuple[str, str]:
         token = _return_token(request, number)
-        return tuple(
-            request.build_absolute_uri(reverse(name, args=[number])) + f"?t={token}"
-            for name in ("web:checkout_paid", "web:checkout_cancelled")
-        )
+
+        def url(name: str) -> str:
+            return request.build_absolute_uri(reverse(name, args=[number])) + f"?t={token}"
+
+        return url("web:checkout_paid"), url("web:checkout_cancelled")
 
     try:
         started = checkout_start_hosted(

@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from shop.core.addresses import SHIPPING_COUNTRIES
 from shop.core.errors import InvalidInput
-from shop.orders.services import SHIPPING_COUNTRIES
 from shop.policy.access import ORDER_NUMBER, access_order, order_list_for
 
 from .accounts import signin_required

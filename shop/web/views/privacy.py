@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shop.accounts.errors import Throttled
-from shop.privacy import consent, services
+from shop.privacy import consent, export, services
 from shop.privacy.errors import OrdersOpen, PasswordIncorrect, StaffAccountKept
 
 from .accounts import CLEAR_SITE_DATA, signin_required, throttled_page
@@ -108,15 +108,15 @@ def privacy_export_download(request: HttpRequest) -> HttpResponse:
         messages.info(request, "Please confirm your password to download your data.")
         return redirect("web:privacy_export")
     try:
-        chunks = services.account_export_begin(
+        chunks = export.account_export_begin(
             request=request, user=request.principal.user, via="storefront"
         )
     except Throttled as error:
         return throttled_page(request, error)
     response = StreamingHttpResponse(chunks, content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{services.export_filename()}"'
+    response["Content-Disposition"] = f'attachment; filename="{export.export_filename()}"'
     response["Cache-Control"] = "private, no-store"
-    return response
+    return response  # type: ignore[return-value]
 
 
 # --- delete my account

@@ -9,6 +9,6 @@ from shop.accounts.tokens import refresh_tokens_purge_expired
 class Command(BaseCommand):
     help = "Delete expired API refresh tokens."
 
-    def handle(self, *args, **options):
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         deleted = refresh_tokens_purge_expired()
         self.stdout.write(f"Deleted {deleted} expired refresh token(s).")

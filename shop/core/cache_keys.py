@@ -1,4 +1,4 @@
-"""Every server-side cache key, built by a named function (STYLE.md example 6).
+"""Every server-side cache key, built by a named function (docs/threats.md case 19).
 
 A key that depends on a user or a credential names it explicitly; nothing outside this module
 formats a cache key. Keys are short, versioned ("v1") and carry no secret in clear: anything
@@ -11,6 +11,8 @@ used, so it keeps nothing in the cache).
 """
 
 import hashlib
+
+from django.utils.crypto import salted_hmac
 
 _VERSION = "v1"
 
@@ -27,8 +29,7 @@ def access_token_denied(*, jti: str) -> str:
 def _keyed_digest(value: str, *, purpose: str) -> str:
     """A digest only this shop can compute (keyed with SECRET_KEY): a bare hash of an email
     address would let anyone holding the address and a cache dump find its entries."""
-    from django.utils.crypto import salted_hmac
-
+    # The salt keeps the module's first home, so that keys stay the same across the move.
     digest = salted_hmac(f"shop.policy.cache_keys.{purpose}", value, algorithm="sha256")
     return digest.hexdigest()[:32]
 

@@ -11,7 +11,7 @@ nothing. This wrapper reads its JSON report instead:
   network: there, not auditing is a failure);
 - everything audited and clean: exit 0, saying how many packages were checked.
 
-Usage: python scripts/audit_dependencies.py [requirements file, default constraints.txt]
+Usage: python -m tooling.audit_dependencies [requirements file, default constraints.txt]
 """
 
 from __future__ import annotations

@@ -1,0 +1,91 @@
+"""Staff reads of the catalog and inventory: products with their variants and stock history,
+and the variants running low, for a role that may see them (shop.staff.access.require)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+
+from shop.accounts.models import User
+from shop.core.errors import NotFound
+from shop.core.pagination import PAGE_SIZE, Page, invalid_cursor, page_limit, search_text
+from shop.staff.access import Actor, require
+from shop.staff.roles import Perm
+
+from .models import Product, StockAdjustment, Variant
+
+
+def low_stock(*, actor: Actor, limit: int = 10, threshold: int | None = None) -> list[Variant]:
+    """Variants of active products at or below the threshold, emptiest first."""
+    require(actor, Perm.VIEW_DASHBOARD)
+    threshold = settings.SHOP_LOW_STOCK_THRESHOLD if threshold is None else threshold
+    return list(
+        Variant.objects.filter(product__is_active=True, stock__lte=threshold)
+        .select_related("product")
+        .order_by("stock", "product__name", "pk")[:limit]
+    )
+
+
+def product_page(*, actor: Actor, q: str = "", low: bool = False, cursor: str | None = None,
+                 limit: int = PAGE_SIZE) -> Page:
+    """Products with their variants (stock and price), by name or SKU; `low`: only those
+    with a variant at or below the low-stock threshold."""
+    require(actor, Perm.MANAGE_CATALOG)
+    q = search_text(q)
+    queryset = Product.objects.all()
+    if q:
+        queryset = queryset.filter(
+            Q(name__icontains=q) | Q(variants__sku__iexact=q) | Q(slug__istartswith=q)
+        ).distinct()
+    if low:
+        queryset = queryset.filter(
+            variants__stock__lte=settings.SHOP_LOW_STOCK_THRESHOLD
+        ).distinct()
+    if cursor:
+        if not cursor.isdigit():
+            raise invalid_cursor()
+        queryset = queryset.filter(pk__lt=int(cursor))
+    limit = page_limit(limit)
+    rows = list(
+        queryset.select_related("category").prefetch_related("variants").order_by("-pk")[
+            : limit + 1
+        ]
+    )
+    items = rows[:limit]
+    return Page(items=items, next_cursor=str(items[-1].pk) if len(rows) > limit else None)
+
+
+@dataclass(frozen=True)
+class AdjustmentRow:
+    adjustment: StockAdjustment
+    by: str  # the staff member's email, or "" when the account is gone
+
+
+@dataclass(frozen=True)
+class ProductView:
+    product: Product
+    variants: list[Variant]
+    adjustments: list[AdjustmentRow]
+
+
+def product_read(*, actor: Actor, product_id: int) -> ProductView:
+    require(actor, Perm.MANAGE_CATALOG)
+    product = Product.objects.select_related("category").filter(pk=product_id).first()
+    if product is None:
+        raise NotFound("We could not find this product.")
+    variants = list(product.variants.order_by("position", "pk"))
+    adjustments = list(
+        StockAdjustment.objects.filter(variant__product_id=product.pk)
+        .select_related("variant").order_by("-created_at", "-pk")[:30]
+    )
+    emails = dict(
+        User.objects.filter(pk__in={a.actor_id for a in adjustments if a.actor_id})
+        .values_list("pk", "email")
+    )
+    return ProductView(
+        product=product,
+        variants=variants,
+        adjustments=[AdjustmentRow(a, emails.get(a.actor_id, "")) for a in adjustments],
+    )
