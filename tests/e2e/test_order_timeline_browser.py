@@ -5,8 +5,8 @@ number. Screenshots go to the artifacts folder."""
 import pytest
 
 from shop.accounts.principal import Principal
-from shop.monitoring.audit import Actor
 from shop.orders import actions
+from shop.staff.access import Actor
 from tests.factories import checkout_body, staff_user
 from tests.support.api import api_client
 
