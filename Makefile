@@ -24,15 +24,18 @@ $(VENV)/.dev: $(VENV)/.runtime
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
-## run: migrate, load the demo data once, serve with granian at http://$(HOST):$(PORT)
+## run: migrate, load the demo data once, serve with granian at http://$(HOST):$(PORT), and run
+## the outbox worker (order e-mails) beside it
 run: install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo
 	$(PY) scripts/port_free.py $(HOST) $(PORT)
-	@echo "Serving Buy_From_Me at http://$(HOST):$(PORT)/ ($(WORKERS) workers; Ctrl-C stops)"
+	@echo "Serving Buy_From_Me at http://$(HOST):$(PORT)/ ($(WORKERS) workers + the outbox worker; Ctrl-C stops)"
 	rm -rf var/prometheus && mkdir -p var/prometheus
-	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus exec $(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) \
+	$(PY) manage.py db_worker --no-reload --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus $(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) \
 		--workers $(WORKERS) --blocking-threads $(BLOCKING_THREADS) --no-ws \
 		--log-level warning config.wsgi:application
 

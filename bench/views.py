@@ -26,11 +26,11 @@ def bare_products(request: HttpRequest) -> HttpResponse:
         .annotate(in_stock=Exists(Variant.objects.filter(product=OuterRef("pk"), stock__gt=0)))
         .order_by("-created_at", "-pk")
         .values_list(
-            "slug", "name", "price", "currency", "category__slug", "image", "in_stock",
-            "created_at", "pk",
+            "slug", "name", "price", "category__slug", "image", "in_stock", "created_at", "pk",
         )[: PAGE + 1]
     )
     media = settings.MEDIA_URL
+    currency = settings.SHOP_CURRENCY  # the shop's one currency: no column
     items = [
         {
             "slug": slug,
@@ -41,10 +41,10 @@ def bare_products(request: HttpRequest) -> HttpResponse:
             "image_url": f"{media}{image}" if image else None,
             "in_stock": in_stock,
         }
-        for slug, name, price, currency, category, image, in_stock, _, _ in rows[:PAGE]
+        for slug, name, price, category, image, in_stock, _, _ in rows[:PAGE]
     ]
     last = rows[PAGE - 1] if len(rows) > PAGE else None
-    next_cursor = f"{last[7].isoformat()}|{last[8]}" if last else None
+    next_cursor = f"{last[6].isoformat()}|{last[7]}" if last else None
     return HttpResponse(
         orjson.dumps({"items": items, "next_cursor": next_cursor}),
         content_type="application/json",

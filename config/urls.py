@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from shop.api.api import api
+from shop.api.webhooks import stripe_webhook
 from shop.monitoring.views import metrics_view
 
 handler400 = "shop.core.views.bad_request"
@@ -21,5 +22,7 @@ urlpatterns = [
     path("dashboard/", include("shop.dashboard.urls")),
     # Prometheus scrape endpoint: loopback or SHOP_METRICS_TOKEN only (docs/monitoring.md)
     path("metrics", include(([path("", metrics_view, name="metrics")], "monitoring"))),
+    # the payment provider's webhooks, verified by its signature (shop/api/webhooks.py)
+    path("webhooks/", include(([path("stripe", stripe_webhook, name="stripe")], "webhooks"))),
     path("", include("shop.web.urls")),
 ]

@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from shop.accounts.models import User
 from shop.catalog.models import Category, Product, Variant
 from shop.catalog.services import product_refresh_summary
-from shop.orders.models import Order, OrderLine, OrderStatus, Payment
+from shop.orders.models import Order, OrderLine, OrderStatus, Payment, TestGatewayCharge
 from shop.shipping.defaults import DEFAULT_METHODS
 from shop.shipping.models import ShippingMethod
 from shop.staff.roles import ROLES
@@ -223,10 +223,19 @@ def place_order(user: User | None, *, variant=None, status: str = OrderStatus.PA
         variant_label=variant_label, unit_price=subtotal / 2, quantity=2, line_total=subtotal,
     )
     if status != OrderStatus.PENDING_PAYMENT:
-        Payment.objects.create(
+        refunded = status not in (OrderStatus.PAID, OrderStatus.FULFILLED)
+        payment = Payment.objects.create(
             order=order, gateway="test", reference=f"tch_{order.number}", amount=order.total,
             currency="EUR", brand="visa", last4="4242",
-            status=Payment.Status.CAPTURED if status in (OrderStatus.PAID, OrderStatus.FULFILLED)
-            else Payment.Status.REFUNDED,
+            status=Payment.Status.REFUNDED if refunded else Payment.Status.CAPTURED,
+            amount_refunded=order.total if refunded else Decimal("0.00"),
         )
+        # the test gateway's own books know the charge, as a real provider would
+        TestGatewayCharge.objects.create(
+            idempotency_key=payment.idempotency_key, outcome="charged",
+            reference=payment.reference, amount=payment.amount, currency="EUR",
+        )
+        if refunded:
+            Order.objects.filter(pk=order.pk).update(amount_refunded=order.total)
+            order.amount_refunded = order.total
     return order

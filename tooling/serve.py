@@ -120,6 +120,9 @@ def main() -> int:
     )
     try:
         stack.start()
+        # the outbox worker (order e-mails), stopped with the rest
+        stack._spawn("worker", [sys.executable, "manage.py", "db_worker", "--no-reload",
+                                "--queue-name", "*"], env)
         print(
             f"serve: Buy_From_Me at {stack.url}/ (nginx, cache, static files) -> granian at "
             f"{stack.app_url} ({args.workers} workers x {args.blocking_threads} threads, "

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "axes",
+    # the outbox: tasks written in the change's transaction, run by `manage.py db_worker`
+    "django_tasks",
+    "django_tasks_db",
     "shop.core",
     "shop.policy",
     "shop.accounts",
@@ -304,6 +307,24 @@ SHOP_FREE_SHIPPING_OVER = "75.00"  # standard delivery is free from this subtota
 SHOP_PAYMENT_GATEWAY = os.environ.get(
     "SHOP_PAYMENT_GATEWAY", "shop.orders.payments.test_gateway.TestGateway"
 )
+
+# Stripe (shop/orders/payments/stripe_gateway.py), when SHOP_PAYMENT_GATEWAY names it: the
+# secret API key, the webhook endpoint's signing secret (POST /webhooks/stripe), and where
+# Stripe's hosted Checkout page lives (the only place the storefront's forms may lead to).
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
+STRIPE_CHECKOUT_ORIGIN = os.environ.get("STRIPE_CHECKOUT_ORIGIN", "https://checkout.stripe.com")
+STRIPE_TIMEOUT = float(os.environ.get("STRIPE_TIMEOUT", "20"))
+STRIPE_GATEWAY = "shop.orders.payments.stripe_gateway.StripeGateway"
+if SHOP_PAYMENT_GATEWAY == STRIPE_GATEWAY:
+    # The storefront sends the shopper to Stripe's page to pay (a redirect after a form's
+    # POST: browsers check it against form-action).
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(STRIPE_CHECKOUT_ORIGIN)
+
+# The outbox (shop/orders/tasks.py): order e-mails are task rows in the database, written in
+# the same transaction as the change, delivered by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 NINJA_PAGINATION_MAX_LIMIT = SHOP_API_MAX_LIMIT
 

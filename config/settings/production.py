@@ -5,7 +5,14 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SHOP_PAYMENT_GATEWAY, env_bool, env_list
+from .base import (
+    SHOP_PAYMENT_GATEWAY,
+    STRIPE_GATEWAY,
+    STRIPE_SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET,
+    env_bool,
+    env_list,
+)
 
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -54,6 +61,12 @@ if SHOP_PAYMENT_GATEWAY == TEST_PAYMENT_GATEWAY and not env_bool("SHOP_ALLOW_TES
     raise ImproperlyConfigured(
         "SHOP_PAYMENT_GATEWAY is the test gateway, which approves test cards without charging: "
         "set a real gateway, or SHOP_ALLOW_TEST_GATEWAY=1 for a shop that takes no real money."
+    )
+
+if SHOP_PAYMENT_GATEWAY == STRIPE_GATEWAY and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
+    raise ImproperlyConfigured(
+        "SHOP_PAYMENT_GATEWAY is Stripe: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET (the "
+        "signing secret of the webhook endpoint /webhooks/stripe)."
     )
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -29,3 +29,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the live server thread and the test share it through WAL.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+
+# The crash tests' fault injection (shop/core/faults.py): a file naming the step at which the
+# app-server process dies. Defined only here, and empty unless a test sets it.
+SHOP_FAULT_FILE = os.environ.get("SHOP_FAULT_FILE", "")

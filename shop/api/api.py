@@ -3,7 +3,18 @@
 from csp.decorators import csp_update
 from ninja import NinjaAPI
 
-from . import accounts, admin, admin_alerts, auth, cart, catalog, errors, orders, privacy
+from . import (
+    accounts,
+    admin,
+    admin_alerts,
+    admin_orders,
+    auth,
+    cart,
+    catalog,
+    errors,
+    orders,
+    privacy,
+)
 from .renderers import OrjsonRenderer
 
 api = NinjaAPI(
@@ -26,4 +37,5 @@ api.add_router("", cart.router)
 api.add_router("", orders.router)
 api.add_router("", privacy.router)  # GET /me/export (DELETE /me: accounts.py)
 api.add_router("", admin.router)  # staff API (shop/api/admin.py)
+api.add_router("", admin_orders.router)  # staff order actions (shop/api/admin_orders.py)
 api.add_router("", admin_alerts.router)  # staff API: security alerts

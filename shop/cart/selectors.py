@@ -63,7 +63,8 @@ class CartLineView:
 @dataclass(frozen=True)
 class CartSummary:
     lines: list[CartLineView]
-    currency: str = settings.SHOP_CURRENCY
+    # the shop's one currency, read when the summary is made (not when this module loads)
+    currency: str = field(default_factory=lambda: settings.SHOP_CURRENCY)
     notices: list[str] = field(default_factory=list)
 
     @property

@@ -1,6 +1,7 @@
-"""Staff changes to the catalog: stock adjustments and prices. Each checks the actor's
-permission and writes its audit record in the same transaction as the change
-(shop/catalog/services.py makes the change itself)."""
+"""Staff changes to the catalog: prices. Each checks the actor's permission and writes its
+audit record in the same transaction as the change (shop/catalog/services.py makes the change
+itself). Stock adjustments live with every other change of stock, in orders
+(shop/orders/actions.py, shop/orders/stock.py)."""
 
 from __future__ import annotations
 
@@ -13,24 +14,6 @@ from shop.staff.access import Actor, require
 from shop.staff.roles import Perm
 
 from . import services as catalog_services
-from .models import StockAdjustment
-
-
-def variant_stock_adjust(
-    *, actor: Actor, variant_id: int, delta: int, reason: str, note: str = ""
-) -> StockAdjustment:
-    require(actor, Perm.ADJUST_STOCK)
-    with transaction.atomic():
-        adjustment = catalog_services.stock_adjust(
-            variant_id=variant_id, delta=delta, reason=reason, note=note, actor_id=actor.user_id
-        )
-        audit_record(
-            actor=actor, action=Action.STOCK_ADJUST, object_type="variant",
-            object_id=adjustment.variant_id,
-            details={"delta": delta, "stock_after": adjustment.stock_after, "reason": reason,
-                     "note": adjustment.note, "adjustment": adjustment.pk},
-        )
-    return adjustment
 
 
 def variant_price_change(*, actor: Actor, variant_id: int, price: Decimal) -> None:

@@ -1,11 +1,16 @@
 from django.contrib import admin
 
 from .models import Category, Product, ProductImage, Variant
+from .services import product_refresh_summary
 
 
 class VariantInline(admin.TabularInline):
+    """Prices are in the shop's currency (SHOP_CURRENCY); the product's list price follows
+    them through database triggers (migration 0005)."""
+
     model = Variant
     extra = 0
+    fields = ("sku", "options", "price", "stock", "position")
 
 
 class ImageInline(admin.TabularInline):
@@ -27,3 +32,7 @@ class ProductAdmin(admin.ModelAdmin):
     list_select_related = ("category",)
     inlines = [VariantInline, ImageInline]
     readonly_fields = ("price",)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        product_refresh_summary(product=form.instance)  # the main image

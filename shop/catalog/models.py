@@ -30,10 +30,11 @@ class Product(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     description = models.TextField(blank=True)
-    # The lowest variant price, kept by services.product_refresh_summary, so that lists sort
-    # and filter on an indexed column.
+    # The lowest variant price, so that lists sort and filter on an indexed column. Kept by
+    # database triggers on the variant table (migration 0004), so it follows every change of
+    # a variant's price however it is made: the dashboard, Django's admin, the API, a script's
+    # queryset update, a bulk insert.
     price = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
-    currency = models.CharField(max_length=3, default=settings.SHOP_CURRENCY)
     # Path of the main image under MEDIA_ROOT (the first ProductImage), for list pages.
     image = models.CharField(max_length=255, blank=True)
     is_active = models.BooleanField(default=True)
@@ -55,6 +56,11 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def currency(self) -> str:
+        """The shop's one currency (settings.SHOP_CURRENCY): prices are never in another."""
+        return settings.SHOP_CURRENCY
+
 
 class Variant(models.Model):
     """One buyable thing: a product in one combination of options (size, colour)."""
@@ -65,7 +71,6 @@ class Variant(models.Model):
     price = models.DecimalField(
         max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
     )
-    currency = models.CharField(max_length=3, default=settings.SHOP_CURRENCY)
     stock = models.PositiveIntegerField(default=0)
     position = models.PositiveIntegerField(default=0)
 
@@ -79,6 +84,10 @@ class Variant(models.Model):
 
     def __str__(self) -> str:
         return self.sku
+
+    @property
+    def currency(self) -> str:
+        return settings.SHOP_CURRENCY
 
     @property
     def available(self) -> int:
@@ -112,8 +121,9 @@ class StockAdjustmentReason(models.TextChoices):
 
 
 class StockAdjustment(models.Model):
-    """A change of stock made by a person, with who and why (services.stock_adjust). Sales
-    and cancellations move stock through shop/orders/stock.py and are not listed here."""
+    """A change of stock made by a person, with who and why (stock_adjust in
+    shop/orders/stock.py). Sales and cancellations move stock through the same module and are
+    not listed here."""
 
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="adjustments")
     delta = models.IntegerField()

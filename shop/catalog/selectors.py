@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import orjson
+from django.conf import settings
 from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -150,8 +151,7 @@ _IN_STOCK_SQL = (
     " LIMIT 1 OFFSET 0)"
 )
 _SUMMARY_FIELDS = (
-    "pk", "slug", "name", "price", "currency", "image", "created_at", "category__slug",
-    "category__name",
+    "pk", "slug", "name", "price", "image", "created_at", "category__slug", "category__name",
 )
 
 
@@ -162,10 +162,11 @@ def _summaries(queryset: QuerySet[Product]) -> list[ProductSummary]:
     rows = queryset.annotate(
         listed_in_stock=RawSQL(_IN_STOCK_SQL, (), output_field=BooleanField())  # noqa: S611
     ).values_list(*_SUMMARY_FIELDS, "listed_in_stock")
+    currency = settings.SHOP_CURRENCY
     return [
         ProductSummary(pk, slug, name, price, currency, image, created_at, bool(in_stock),
                        CategoryRef(category_slug, category_name))
-        for pk, slug, name, price, currency, image, created_at, category_slug, category_name,
+        for pk, slug, name, price, image, created_at, category_slug, category_name,
         in_stock in rows
     ]
 

@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 
@@ -125,15 +124,14 @@ class _BatchWriter:
     """Writes a batch of generated products, variants and images in one transaction."""
 
     PRODUCT_COLUMNS = [
-        "id", "category", "name", "slug", "description", "price", "currency", "image",
+        "id", "category", "name", "slug", "description", "price", "image",
         "is_active", "is_featured", "created_at",
     ]  # fmt: skip
-    VARIANT_COLUMNS = ["product", "sku", "options", "price", "currency", "stock", "position"]
+    VARIANT_COLUMNS = ["product", "sku", "options", "price", "stock", "position"]
     IMAGE_COLUMNS = ["product", "path", "alt", "position"]
 
     def __init__(self, categories: dict[str, int]) -> None:
         self.categories = categories
-        self.currency = settings.SHOP_CURRENCY
         self.adapt_datetime = connection.ops.adapt_datetimefield_value
         self._options: dict[tuple, object] = {}
 
@@ -145,18 +143,18 @@ class _BatchWriter:
 
     def write(self, specs: list[ProductSpec], paths: list[list[str]]) -> tuple[int, int]:
         """Returns (variants, images) written."""
-        currency, categories = self.currency, self.categories
+        categories = self.categories
         with transaction.atomic():
             ids = _allocate_ids(Product, len(specs))
             products = [
                 (pk, categories[spec.category], spec.name, spec.slug, spec.description,
-                 spec.price, currency, own[0] if own else "", True, spec.is_featured,
+                 spec.price, own[0] if own else "", True, spec.is_featured,
                  self.adapt_datetime(spec.created_at))
                 for pk, spec, own in zip(ids, specs, paths, strict=True)
             ]  # fmt: skip
             _insert(Product, self.PRODUCT_COLUMNS, products)
             variants = [
-                (pk, v.sku, self.adapt_options(v.options), v.price, currency, v.stock, position)
+                (pk, v.sku, self.adapt_options(v.options), v.price, v.stock, position)
                 for pk, spec in zip(ids, specs, strict=True)
                 for position, v in enumerate(spec.variants)
             ]

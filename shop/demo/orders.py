@@ -18,7 +18,14 @@ from django.utils import timezone
 
 from shop.accounts.models import Address, User
 from shop.catalog.models import Variant
-from shop.orders.models import Order, OrderLine, OrderStatus, Payment
+from shop.orders.models import (
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    TestGatewayCharge,
+)
 from shop.orders.numbers import order_number_new
 
 CUSTOMERS = (
@@ -110,16 +117,39 @@ def _demo_order(rng: random.Random, customer: Customer, variants: list[Variant],
                   unit_price=variant.price, quantity=quantity, line_total=total)
         for variant, quantity, total in lines
     ])
+    _demo_money(order, status=status, created_at=created_at, rng=rng)
+
+
+def _demo_money(order: Order, *, status: str, created_at: dt.datetime,
+                rng: random.Random) -> None:
+    """The demo order's payment (known to the test gateway's books, so staff can refund it)
+    and its timeline."""
+    events = [OrderEvent(order=order, kind="placed", status=OrderStatus.PENDING_PAYMENT,
+                         at=created_at)]
     if status != OrderStatus.PENDING_PAYMENT:
         digest = hashlib.sha256(f"demo:{order.number}".encode()).hexdigest()[:24]
-        Payment.objects.create(
+        refunded = status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
+        payment = Payment.objects.create(
             order=order, gateway="test", reference=f"tch_{digest}", amount=order.total,
             currency=order.currency, brand=order.payment_brand, last4=order.payment_last4,
-            created_at=created_at,
-            status=Payment.Status.REFUNDED
-            if status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
-            else Payment.Status.CAPTURED,
+            created_at=created_at, settled_at=created_at,
+            status=Payment.Status.REFUNDED if refunded else Payment.Status.CAPTURED,
+            amount_refunded=order.total if refunded else Decimal("0.00"),
         )
+        # the test gateway's own books know the charge, so staff can refund demo orders
+        TestGatewayCharge.objects.create(
+            idempotency_key=payment.idempotency_key, outcome="charged",
+            reference=payment.reference, amount=payment.amount, currency=payment.currency,
+        )
+        later = created_at + dt.timedelta(hours=rng.randint(2, 40))
+        events.append(OrderEvent(order=order, kind="paid", status=OrderStatus.PAID,
+                                 at=created_at))
+        if status != OrderStatus.PAID:
+            events.append(OrderEvent(order=order, kind=status, status=status, at=later,
+                                     amount=order.total if refunded else None))
+        if refunded:
+            Order.objects.filter(pk=order.pk).update(amount_refunded=order.total)
+    OrderEvent.objects.bulk_create(events)
 
 
 @transaction.atomic

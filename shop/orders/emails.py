@@ -1,5 +1,11 @@
-"""The order confirmation email. It says what was bought, where it goes and what it cost; of
-the card, only the brand and the last four digits."""
+"""The customer's order e-mails: confirmation, shipped (with the carrier and tracking number),
+cancelled, refunded, and "not completed" (a checkout that was never charged). Each says what
+happened and what it cost; of the card, only the brand and the last four digits.
+
+They are rendered from the database when the outbox worker delivers them
+(shop/orders/tasks.py), not from what the request had in memory: an order anonymised
+meanwhile (the account was erased) has no address left, and gets no e-mail.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +13,38 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from .models import Order, OrderLine
+from .models import Order, Refund
+
+SUBJECTS = {
+    "confirmation": "Your {shop} order {number} is confirmed",
+    "fulfilled": "Your {shop} order {number} is on its way",
+    "cancelled": "Your {shop} order {number} has been cancelled",
+    "refunded": "A refund for your {shop} order {number}",
+    "not_charged": "Your {shop} order {number} was not completed",
+}
+TEMPLATES = {
+    "confirmation": "confirmation",
+    "fulfilled": "shipped",
+    "cancelled": "cancelled",
+    "refunded": "refunded",
+    "not_charged": "not_charged",
+}
 
 
-def order_send_confirmation(*, order: Order, lines: list[OrderLine]) -> None:
+def order_email_build(*, order: Order, kind: str, refund: Refund | None = None
+                      ) -> EmailMultiAlternatives | None:
+    """The e-mail of `kind` about `order`, or None when there is nobody to write to."""
     if not order.email:
-        return
-    context = {"order": order, "lines": lines, "shop_name": settings.SHOP_NAME}
-    subject = f"Your {settings.SHOP_NAME} order {order.number} is confirmed"
+        return None
+    context = {"order": order, "lines": list(order.lines.all()), "refund": refund,
+               "shop_name": settings.SHOP_NAME}
+    name = TEMPLATES[kind]
     message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("orders/email/confirmation.txt", context),
+        subject=SUBJECTS[kind].format(shop=settings.SHOP_NAME, number=order.number),
+        body=render_to_string(f"orders/email/{name}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[order.email],
     )
-    message.attach_alternative(
-        render_to_string("orders/email/confirmation.html", context), "text/html"
-    )
-    message.send(fail_silently=False)
+    message.attach_alternative(render_to_string(f"orders/email/{name}.html", context),
+                               "text/html")
+    return message

@@ -1,3 +1,14 @@
+"""Orders and the money that moves for them.
+
+Every movement of money is a row written (and committed) before the payment provider is
+called, and settled after it answered: a `Payment` (one charge attempt, `charging` ->
+`captured`, `declined` or `failed`) and a `Refund` (`refunding` -> `refunded` or `failed`).
+While one of them is in flight, `Order.money_in_flight` says so and no other action may move
+the order (shop/orders/state.py). `OrderEvent` is the order's timeline.
+"""
+
+import secrets
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -6,6 +17,8 @@ from django.utils import timezone
 
 from shop.core.ownership import OwnedModel, OwnerKey, user_owner
 
+ZERO = Decimal("0.00")
+
 
 class OrderStatus(models.TextChoices):
     PENDING_PAYMENT = "pending_payment", "Pending payment"
@@ -13,6 +26,23 @@ class OrderStatus(models.TextChoices):
     FULFILLED = "fulfilled", "Fulfilled"
     CANCELLED = "cancelled", "Cancelled"
     REFUNDED = "refunded", "Refunded"
+
+
+class MoneyInFlight(models.TextChoices):
+    """What the payment provider is being asked for this order right now (nothing: "")."""
+
+    NONE = "", "Nothing"
+    CHARGE = "charge", "A charge"
+    REFUND = "refund", "A refund"
+
+
+def payment_key_new() -> str:
+    """The idempotency key sent to the provider with a charge: random, never reused."""
+    return "pay_" + secrets.token_urlsafe(24)
+
+
+def refund_key_new() -> str:
+    return "ref_" + secrets.token_urlsafe(24)
 
 
 class Order(OwnedModel):
@@ -31,10 +61,20 @@ class Order(OwnedModel):
     status = models.CharField(
         max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT
     )
+    # A charge or refund the provider has been asked for and whose answer is not recorded
+    # yet. Every transition (shop/orders/state.py) requires it empty, or is the one that
+    # empties it.
+    money_in_flight = models.CharField(
+        max_length=10, choices=MoneyInFlight.choices, default=MoneyInFlight.NONE, blank=True
+    )
+    # The order's amounts. Issue-14-style additions (discount, tax) go next to these; `total`
+    # is what was charged.
     currency = models.CharField(max_length=3, default=settings.SHOP_CURRENCY)
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
     shipping_total = models.DecimalField(max_digits=10, decimal_places=2)
     total = models.DecimalField(max_digits=12, decimal_places=2)
+    # Settled refunds, kept with the order (the sum of its refunded Refund rows).
+    amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     item_count = models.PositiveIntegerField(default=0)
 
     ship_name = models.CharField(max_length=150)
@@ -49,8 +89,16 @@ class Order(OwnedModel):
     payment_brand = models.CharField(max_length=20, blank=True)
     payment_last4 = models.CharField(max_length=4, blank=True)
 
+    tracking_carrier = models.CharField(max_length=60, blank=True)
+    tracking_number = models.CharField(max_length=60, blank=True)
+
     created_at = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # When the order's units went back on the shelf: once at most (a conditional UPDATE on
+    # this column is what gives stock back, shop/orders/stock.py).
+    restocked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -61,6 +109,11 @@ class Order(OwnedModel):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(total__gte=0), name="order_total_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(amount_refunded__gte=0)
+                & models.Q(amount_refunded__lte=models.F("total")),
+                name="order_refunded_within_total",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,6 +126,12 @@ class Order(OwnedModel):
     @classmethod
     def owner_from_fields(cls, values: dict[str, Any]) -> OwnerKey:
         return user_owner(values["user_id"])
+
+    @property
+    def tracking(self) -> dict[str, str] | None:
+        if not (self.tracking_carrier or self.tracking_number):
+            return None
+        return {"carrier": self.tracking_carrier, "number": self.tracking_number}
 
     @property
     def shipping_address(self) -> dict[str, str]:
@@ -105,30 +164,114 @@ class OrderLine(models.Model):
         return f"{self.quantity} x {self.sku}"
 
 
+class OrderEvent(models.Model):
+    """One step of an order's timeline, written in the same transaction as the change."""
+
+    class Kind(models.TextChoices):
+        PLACED = "placed", "Placed"
+        PAID = "paid", "Paid"
+        FULFILLED = "fulfilled", "Shipped"
+        REFUNDED = "refunded", "Refunded"
+        CANCELLED = "cancelled", "Cancelled"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # the order's status after this event
+    status = models.CharField(max_length=20, choices=OrderStatus.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["order", "at"], name="orderevent_order_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.order_id}"
+
+
 class Payment(models.Model):
-    """A successful charge. Declined attempts leave no row (and no order)."""
+    """One charge attempt, recorded (`charging`) and committed before the provider is asked,
+    with the idempotency key the provider is given; settled after its answer, by the request
+    that asked, a webhook, or the reconciliation job (shop/orders/payments/settle.py), which
+    asks the provider by the same key."""
 
     class Status(models.TextChoices):
+        CHARGING = "charging", "Charging"
         CAPTURED = "captured", "Captured"
-        REFUNDED = "refunded", "Refunded"
+        REFUNDED = "refunded", "Refunded"  # captured, then refunded in full
+        DECLINED = "declined", "Declined"
+        FAILED = "failed", "Not charged"  # cancelled at the provider, or never reached it
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
     gateway = models.CharField(max_length=40)
-    reference = models.CharField(max_length=100)
+    idempotency_key = models.CharField(max_length=64, unique=True, default=payment_key_new)
+    # The provider's id of the attempt before it is settled (a Stripe PaymentIntent or
+    # Checkout Session), when it has one.
+    provider_id = models.CharField(max_length=100, blank=True)
+    # The provider's id of the captured charge.
+    reference = models.CharField(max_length=100, blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
+    amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CAPTURED)
     brand = models.CharField(max_length=20, blank=True)
     last4 = models.CharField(max_length=4, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    settled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["gateway", "reference"], name="payment_reference_uniq")
+            models.UniqueConstraint(
+                fields=["gateway", "reference"], name="payment_reference_uniq",
+                condition=~models.Q(reference=""),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_refunded__gte=0)
+                & models.Q(amount_refunded__lte=models.F("amount")),
+                name="payment_refunded_within_amount",
+            ),
         ]
+        indexes = [models.Index(fields=["status", "created_at"], name="payment_status_idx")]
 
     def __str__(self) -> str:
-        return f"{self.gateway} {self.reference}"
+        return f"{self.gateway} {self.reference or self.idempotency_key}"
+
+
+class Refund(models.Model):
+    """Money given back for a payment: recorded (`refunding`) before the provider is asked,
+    settled after. `cancels_order`: the refund of a cancellation (the order becomes cancelled
+    when it settles)."""
+
+    class Status(models.TextChoices):
+        REFUNDING = "refunding", "Refunding"
+        REFUNDED = "refunded", "Refunded"
+        FAILED = "failed", "Refused by the provider"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    idempotency_key = models.CharField(max_length=64, unique=True, default=refund_key_new)
+    reference = models.CharField(max_length=100, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=Status.choices,
+                              default=Status.REFUNDING)
+    reason = models.CharField(max_length=200, blank=True)
+    cancels_order = models.BooleanField(default=False)
+    restock = models.BooleanField(default=False)
+    # who asked (a plain id: the record outlives the staff account); null: the shop itself
+    actor_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_gt_0"),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="refund_status_idx")]
+
+    def __str__(self) -> str:
+        return f"refund {self.reference or self.idempotency_key}"
 
 
 class IdempotencyKey(models.Model):
@@ -151,3 +294,63 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"idempotency key {self.pk}"
+
+
+# --- the built-in test gateway's own books (shop/orders/payments/test_gateway.py)
+#
+# A real provider remembers every charge and refund by the idempotency key it was given, so
+# that the shop can ask it later what happened. The test gateway keeps the same books here,
+# written outside the shop's transactions, so that a charge made by a process that then died
+# can still be looked up.
+
+
+class TestGatewayCharge(models.Model):
+    __test__ = False  # not a pytest test class
+
+    class Outcome(models.TextChoices):
+        CHARGED = "charged", "Charged"
+        DECLINED = "declined", "Declined"
+        VOIDED = "voided", "Voided before it was charged"
+
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    reference = models.CharField(max_length=40, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    currency = models.CharField(max_length=3, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.reference}"
+
+
+class TestGatewayRefund(models.Model):
+    __test__ = False
+
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    reference = models.CharField(max_length=40)
+    charge_reference = models.CharField(max_length=40)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class ProviderEvent(models.Model):
+    """A webhook event a payment provider sent, by its id: each is applied once, whatever
+    the number of deliveries (providers deliver at least once, in any order)."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=100)
+    type = models.CharField(max_length=60)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"],
+                                    name="provider_event_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_id}"

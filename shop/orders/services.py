@@ -1,60 +1,78 @@
-"""Placing an order: checkout, payment, and what happens when payment fails.
+"""Placing an order: checkout and its payment.
 
 The order of events (checkout_place_order), chosen so that no lock is held while the payment
-gateway is called and so that nothing is ever oversold:
+provider is called, nothing is ever oversold, and no money moves without a row that says so:
 
 1. Idempotency-Key (optional): claim it (idempotency.py). A retry returns the first order.
-2. Transaction 1, short: lock the shopper's cart row, read its lines, take the stock
-   (stock.py: row locks in id order plus one conditional UPDATE), create the order in
-   `pending_payment` with its lines copied at the prices read under the lock, empty the cart.
-   Any shortfall (409) rolls all of it back. The shipping price and every total are computed
-   here from the database; nothing from the request is used as a price.
-3. Charge the card through the gateway, outside any transaction, with the order number as
-   the gateway's idempotency reference.
-4. Declined (402) or gateway down (503): transaction 2 gives the stock back, puts the lines
-   back in the cart and deletes the pending order (and its claim). In the end a declined
-   checkout leaves no order, no charge and no stock taken.
-   Paid: transaction 2 marks the order `paid` and records the payment (brand, last four
-   digits and the gateway's reference: never the card number).
-5. The confirmation email goes out after the response has been sent (monitoring.context.defer).
+2. Transaction 1, short, in the lock order of shop/orders/stock.py: lock the shopper's user
+   row (an erasure waits, or this checkout finds the account gone) and cart row, read the
+   lines, take the stock (variant rows in id order plus one conditional UPDATE), create the
+   order in `pending_payment` with its charge in flight, its lines at the prices read under
+   the lock, its "placed" event and the Payment row (`charging`, with the idempotency key the
+   provider will get), and empty the cart. Any shortfall (409) rolls all of it back. The
+   shipping price and every total are computed here; nothing from the request is a price.
+3. Charge through the gateway, outside any transaction, with the payment's key.
+4. Settle (shop/orders/settlement.py): captured -> the order is paid and its confirmation
+   e-mail queued, in one transaction. Declined (402) or provider unreachable (503): the order
+   is removed, its stock back, its lines back in the cart. No answer at all: the provider is
+   asked again by the key (and the attempt voided if it never arrived) before anything is
+   said; if it still cannot tell, the order stays in flight and the reconciliation job
+   settles it.
 
-If the process dies between 2 and 4, the order stays `pending_payment` with its stock taken;
-orders_release_abandoned (the `release_abandoned_orders` command, run from cron) cancels such
-orders after ABANDONED_AFTER and gives their stock back.
+If the process dies anywhere after 2, the Payment row says `charging`: the reconciliation job
+(`reconcile_payments`, `release_abandoned_orders`) asks the provider by the key and records
+what happened (paid, or cancelled with its stock back).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from shop.accounts.models import User
 from shop.accounts.principal import Principal
 from shop.cart.models import CartLine
 from shop.cart.selectors import cart_for, cart_lines
 from shop.core.addresses import ShippingAddress
 from shop.core.errors import Conflict, ShopError
-from shop.monitoring.context import defer
+from shop.core.faults import fault_point
 from shop.shipping.models import ShippingMethod
 from shop.shipping.selectors import shipping_method_get
 
 from . import idempotency
-from .emails import order_send_confirmation
-from .models import IdempotencyKey, Order, OrderLine, OrderStatus, Payment
+from .models import (
+    IdempotencyKey,
+    MoneyInFlight,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    Payment,
+)
 from .numbers import order_number_new
-from .payments import CardToken, PaymentDeclined, PaymentUnavailable, gateway
-from .pricing import totals_for
-from .stock import stock_return, stock_take
+from .payments import (
+    CardToken,
+    PaymentDeclined,
+    PaymentGateway,
+    PaymentUnavailable,
+    PaymentUncertain,
+    gateway,
+)
+from .pricing import Totals, totals_for
+from .settlement import (
+    charge_captured,
+    charge_not_charged,
+    charge_settle,
+    payment_provider_id_set,
+)
+from .stock import stock_take
 
 logger = logging.getLogger("shop.orders")
-
-ABANDONED_AFTER = dt.timedelta(minutes=30)
 
 class SignInRequired(ShopError):
     code = "not_authenticated"
@@ -80,7 +98,8 @@ class PlacedOrder:
     lines: list[OrderLine] | None = None
 
 
-def _request_facts(address: ShippingAddress, method_code: str, card: CardToken) -> dict:  # type: ignore[type-arg]
+def _request_facts(address: ShippingAddress, method_code: str, card: CardToken
+                   ) -> dict[str, Any]:
     return {
         "address": address.as_dict(),
         "shipping_method": method_code,
@@ -99,16 +118,16 @@ def checkout_place_order(
     """Places the principal's cart as an order and pays for it (see the module docstring).
     Raises EmptyCart/CartChanged/OutOfStock (409), PaymentDeclined (402), InvalidInput
     (unknown shipping method), IdempotencyKeyReused (422)."""
-    if not principal.is_authenticated:
-        raise SignInRequired()
     user = principal.user
+    if not principal.is_authenticated or user is None:
+        raise SignInRequired()
     key = idempotency.key_validate(idempotency_key)
     method = shipping_method_get(code=shipping_method_code)
 
     claim: IdempotencyKey | None = None
     if key is not None:
         claimed = idempotency.idempotency_claim(
-            user=user,  # type: ignore[arg-type]
+            user=user,
             key=key,
             fingerprint=idempotency.fingerprint(_request_facts(address, method.code, card)),
         )
@@ -116,39 +135,82 @@ def checkout_place_order(
             return PlacedOrder(order=claimed, replayed=True)
         claim = claimed
 
+    gw = gateway()
     try:
-        order, lines = _order_create(
-            principal=principal, address=address, method=method, claim=claim
+        order, lines, payment = _order_create(
+            principal=principal, address=address, method=method, claim=claim, card=card,
+            gateway_name=gw.name,
         )
     except BaseException:
         if claim is not None:
             idempotency.idempotency_release(claim=claim)
         raise
 
-    try:
-        charge = gateway().charge(
-            token=card, amount=order.total, currency=order.currency, reference=order.number
-        )
-    except BaseException as error:
-        _order_release(order=order, lines=lines, principal=principal)
-        if isinstance(error, PaymentDeclined | PaymentUnavailable):
-            raise
-        logger.exception("payment gateway failed; order released")
-        raise PaymentUnavailable() from None
+    fault_point("checkout.recorded")
+    return _pay(gw=gw, order=order, lines=lines, payment=payment, card=card,
+                principal=principal)
 
-    _order_mark_paid(order=order, card=card, charge_reference=charge.reference)
-    # After the response has been sent (the WSGI server's close()): rendering two templates
-    # and talking SMTP were a quarter of the checkout's time in the request. From the order
-    # and lines in memory: no query.
-    defer(partial(_confirmation_send, order=order, lines=list(lines)))
+
+def _pay(*, gw: PaymentGateway, order: Order, lines: list[OrderLine], payment: Payment,
+         card: CardToken, principal: Principal) -> PlacedOrder:
+    """Steps 3 and 4: the charge, outside any transaction, then its settlement."""
+    try:
+        charge = gw.charge(
+            token=card, amount=payment.amount, currency=payment.currency,
+            idempotency_key=payment.idempotency_key, reference=order.number,
+            on_provider_id=lambda provider_id: payment_provider_id_set(
+                payment=payment, provider_id=provider_id),
+        )
+    except PaymentDeclined:
+        fault_point("checkout.declined")
+        charge_not_charged(payment=payment, status=Payment.Status.DECLINED,
+                           give_back_to=principal)
+        raise
+    except PaymentUnavailable:
+        charge_not_charged(payment=payment, status=Payment.Status.FAILED,
+                           give_back_to=principal)
+        raise
+    except Exception as error:
+        if not isinstance(error, PaymentUncertain):
+            logger.exception("payment gateway failed; asking it what happened")
+        return _settle_unanswered(payment=payment, principal=principal, lines=lines)
+
+    fault_point("checkout.charged")
+    settled = charge_captured(payment=payment, reference=charge.reference, order=order)
+    fault_point("checkout.settled")
+    return _answer(settled.order, lines)
+
+
+def _settle_unanswered(*, payment: Payment, principal: Principal,
+                       lines: list[OrderLine]) -> PlacedOrder:
+    """The provider never answered the charge: ask it by the key (voiding the attempt if it
+    never arrived) and answer with what really happened."""
+    settled = charge_settle(payment=payment, give_back_to=principal)
+    if settled is None:  # it cannot tell yet: the order stays in flight for the job
+        raise PaymentUncertain()
+    if settled.order.status == OrderStatus.PAID:
+        return _answer(settled.order, lines)
+    raise PaymentUnavailable()
+
+
+def _answer(order: Order, lines: list[OrderLine]) -> PlacedOrder:
+    if order.status != OrderStatus.PAID:  # settled by someone else first: show what is
+        order.refresh_from_db()
     return PlacedOrder(order=order, lines=lines)
 
 
-def _confirmation_send(*, order: Order, lines: list[OrderLine]) -> None:
-    try:
-        order_send_confirmation(order=order, lines=lines)
-    except Exception:  # the order is paid: a mail failure must not turn it into an error
-        logger.exception("order confirmation email failed", extra={"order": order.number})
+def placed_events(placed: PlacedOrder) -> list[dict[str, Any]] | None:
+    """The timeline of an order this request just placed and paid (placed, then paid), as
+    rows of shop.orders.selectors.EVENT_FIELDS, without reading it back; None otherwise."""
+    order = placed.order
+    if placed.replayed or order.status != OrderStatus.PAID or order.paid_at is None:
+        return None
+    return [
+        {"order_id": order.pk, "at": order.created_at, "status": OrderStatus.PENDING_PAYMENT,
+         "kind": "placed", "amount": None},
+        {"order_id": order.pk, "at": order.paid_at, "status": OrderStatus.PAID,
+         "kind": "paid", "amount": None},
+    ]
 
 
 def _order_create(
@@ -157,13 +219,16 @@ def _order_create(
     address: ShippingAddress,
     method: ShippingMethod,
     claim: IdempotencyKey | None,
-) -> tuple[Order, list[OrderLine]]:
+    card: CardToken,
+    gateway_name: str,
+) -> tuple[Order, list[OrderLine], Payment]:
     """Transaction 1. Retried when the random order number is already taken."""
     for attempt in range(3):
         try:
             with transaction.atomic():
                 return _order_create_once(
-                    principal=principal, address=address, method=method, claim=claim
+                    principal=principal, address=address, method=method, claim=claim,
+                    card=card, gateway_name=gateway_name,
                 )
         except IntegrityError:
             if attempt == 2:
@@ -176,13 +241,15 @@ def _order_lines(lines: list[CartLine], prices: dict[int, Decimal]) -> list[Orde
     order_lines = []
     for line in lines:
         variant = line.variant
-        unit_price = prices[variant.pk]  # type: ignore[union-attr]
+        if variant is None:  # refused before the stock was taken (CartChanged)
+            raise CartChanged()
+        unit_price = prices[variant.pk]
         order_lines.append(
             OrderLine(
                 variant=variant,
-                sku=variant.sku,  # type: ignore[union-attr]
-                product_name=variant.product.name,  # type: ignore[union-attr]
-                variant_label="" if variant.label == "Standard" else variant.label,  # type: ignore[union-attr]
+                sku=variant.sku,
+                product_name=variant.product.name,
+                variant_label="" if variant.label == "Standard" else variant.label,
                 unit_price=unit_price,
                 quantity=line.quantity,
                 line_total=unit_price * line.quantity,
@@ -191,44 +258,37 @@ def _order_lines(lines: list[CartLine], prices: dict[int, Decimal]) -> list[Orde
     return order_lines
 
 
-def _order_create_once(
-    *,
-    principal: Principal,
-    address: ShippingAddress,
-    method: ShippingMethod,
-    claim: IdempotencyKey | None,
-) -> tuple[Order, list[OrderLine]]:
-    cart = cart_for(viewer=principal, for_update=True)
-    lines = cart_lines(cart=cart) if cart is not None else []
-    if not lines:
-        raise EmptyCart()
-    if any(line.variant is None or not line.variant.product.is_active for line in lines):
-        raise CartChanged()
+def _wanted(lines: list[CartLine]) -> tuple[dict[int, int], dict[int, str]]:
+    """Units wanted per variant id, and the names an OutOfStock message would use."""
     quantities: dict[int, int] = {}
     names: dict[int, str] = {}
     for line in lines:
         variant = line.variant
-        quantities[variant.pk] = quantities.get(variant.pk, 0) + line.quantity  # type: ignore[union-attr]
-        label = variant.label  # type: ignore[union-attr]
-        names[variant.pk] = (  # type: ignore[union-attr]
-            variant.product.name if label == "Standard" else f"{variant.product.name} ({label})"  # type: ignore[union-attr]
+        if variant is None:
+            raise CartChanged()
+        quantities[variant.pk] = quantities.get(variant.pk, 0) + line.quantity
+        label = variant.label
+        names[variant.pk] = (
+            variant.product.name if label == "Standard" else f"{variant.product.name} ({label})"
         )
-    prices = stock_take(quantities=quantities, names=names)
-    order_lines = _order_lines(lines, prices)
-    totals = totals_for(
-        subtotal=sum((line.line_total for line in order_lines), Decimal("0.00")), method=method
-    )
+    return quantities, names
+
+
+def _order_new(*, principal: Principal, address: ShippingAddress, method: ShippingMethod,
+               totals: Totals, item_count: int) -> Order:
+    """The order row: pending payment, its charge in flight, amounts from the server."""
     user = principal.user
-    order = Order.objects.create(
+    return Order.objects.create(
         number=order_number_new(),
         user=user,
-        email=user.email,  # type: ignore[union-attr]
+        email=user.email if user is not None else "",
         status=OrderStatus.PENDING_PAYMENT,
+        money_in_flight=MoneyInFlight.CHARGE,
         currency=settings.SHOP_CURRENCY,
         subtotal=totals.subtotal,
         shipping_total=totals.shipping,
         total=totals.total,
-        item_count=sum(quantities.values()),
+        item_count=item_count,
         ship_name=address.name,
         ship_line1=address.line1,
         ship_line2=address.line2,
@@ -238,87 +298,44 @@ def _order_create_once(
         shipping_method_code=method.code,
         shipping_method_name=method.name,
     )
+
+
+def _order_create_once(
+    *,
+    principal: Principal,
+    address: ShippingAddress,
+    method: ShippingMethod,
+    claim: IdempotencyKey | None,
+    card: CardToken,
+    gateway_name: str,
+) -> tuple[Order, list[OrderLine], Payment]:
+    # the lock order of shop/orders/stock.py: user, cart, (order), variants
+    if not User.objects.select_for_update().filter(pk=principal.user_id).exists():
+        raise SignInRequired()  # the account was erased a moment ago
+    cart = cart_for(viewer=principal, for_update=True)
+    lines = cart_lines(cart=cart) if cart is not None else []
+    if not lines:
+        raise EmptyCart()
+    if any(line.variant is None or not line.variant.product.is_active for line in lines):
+        raise CartChanged()
+    quantities, names = _wanted(lines)
+    prices = stock_take(quantities=quantities, names=names)
+    order_lines = _order_lines(lines, prices)
+    totals = totals_for(
+        subtotal=sum((line.line_total for line in order_lines), Decimal("0.00")), method=method
+    )
+    order = _order_new(principal=principal, address=address, method=method, totals=totals,
+                       item_count=sum(quantities.values()))
     for order_line in order_lines:
         order_line.order = order
     OrderLine.objects.bulk_create(order_lines)
+    OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.PLACED, status=order.status,
+                              at=order.created_at)
+    payment = Payment.objects.create(
+        order=order, gateway=gateway_name, amount=order.total, currency=order.currency,
+        status=Payment.Status.CHARGING, brand=card.brand, last4=card.last4,
+    )
     if claim is not None:
         IdempotencyKey.objects.filter(pk=claim.pk).update(order=order)
     CartLine.objects.filter(cart=cart).delete()
-    return order, order_lines
-
-
-def _order_release(*, order: Order, lines: list[OrderLine], principal: Principal) -> None:
-    """Transaction 2 of a failed payment: stock back, lines back in the cart, order gone."""
-    quantities: dict[int, int] = {}
-    for line in lines:
-        if line.variant_id is not None:
-            quantities[line.variant_id] = quantities.get(line.variant_id, 0) + line.quantity
-    with transaction.atomic():
-        stock_return(quantities=quantities)
-        cart = cart_for(viewer=principal, for_update=True)
-        if cart is not None and quantities:
-            CartLine.objects.bulk_create(
-                [
-                    CartLine(cart=cart, variant_id=line.variant_id, sku=line.sku,
-                             name=line.product_name, quantity=line.quantity)
-                    for line in lines
-                    if line.variant_id is not None
-                ],
-                update_conflicts=True,
-                unique_fields=["cart", "variant"],
-                update_fields=["quantity"],
-            )
-        Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING_PAYMENT).delete()
-
-
-def _order_mark_paid(*, order: Order, card: CardToken, charge_reference: str) -> None:
-    now = timezone.now()
-    with transaction.atomic():
-        updated = Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING_PAYMENT).update(
-            status=OrderStatus.PAID, paid_at=now, payment_brand=card.brand,
-            payment_last4=card.last4,
-        )
-        if updated != 1:
-            logger.error("paid order was no longer pending", extra={"order": order.number})
-        Payment.objects.create(
-            order=order,
-            gateway=gateway().name,
-            reference=charge_reference,
-            amount=order.total,
-            currency=order.currency,
-            brand=card.brand,
-            last4=card.last4,
-        )
-    if updated != 1:  # the answer (built from this instance) shows what the database holds
-        order.refresh_from_db()
-        return
-    order.status = OrderStatus.PAID
-    order.paid_at = now
-    order.payment_brand = card.brand
-    order.payment_last4 = card.last4
-
-
-def orders_release_abandoned(*, older_than: dt.timedelta = ABANDONED_AFTER) -> int:
-    """Cancels orders stuck in `pending_payment` (their request died before the payment's
-    answer was recorded) and gives their stock back. Returns how many."""
-    cutoff = timezone.now() - older_than
-    released = 0
-    stale = list(
-        Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, created_at__lt=cutoff)
-        .values_list("pk", flat=True)[:500]
-    )
-    for pk in stale:
-        with transaction.atomic():
-            cancelled = Order.objects.filter(
-                pk=pk, status=OrderStatus.PENDING_PAYMENT
-            ).update(status=OrderStatus.CANCELLED)
-            if not cancelled:
-                continue
-            quantities: dict[int, int] = {}
-            for variant_id, quantity in OrderLine.objects.filter(
-                order_id=pk, variant__isnull=False
-            ).values_list("variant_id", "quantity"):
-                quantities[variant_id] = quantities.get(variant_id, 0) + quantity
-            stock_return(quantities=quantities)
-            released += 1
-    return released
+    return order, order_lines, payment

@@ -167,13 +167,15 @@ def order_page(
 
 
 def order_read(*, actor: Actor, number: str) -> Order:
-    """One order, with its lines and payments; audited (one record per read)."""
+    """One order, with its lines, payments, refunds and timeline; audited (one record per
+    read)."""
     require(actor, Perm.VIEW_ORDERS)
     number = (number or "").strip().upper()
     if not re.match(r"^BFM-[23456789A-HJ-NP-Z]{10}$", number):
         raise NotFound("We could not find this order.")
     order = (
-        Order.objects.filter(number=number).prefetch_related("lines", "payments").first()
+        Order.objects.filter(number=number)
+        .prefetch_related("lines", "payments", "refunds", "events").first()
     )
     if order is None:
         raise NotFound("We could not find this order.")

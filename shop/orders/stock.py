@@ -1,4 +1,18 @@
-"""Taking and giving back stock, all or nothing, without ever overselling.
+"""Stock: every change of a variant's units goes through this module. Sales take units
+(`stock_take`), a dead order gives them back once (`order_restock`), staff adjust them with
+who and why (`stock_adjust`).
+
+The lock order, the same on every path that locks more than one of these rows (checkout,
+the release of a declined or abandoned order, cancel, refund with restock, erasure):
+
+    1. the user row (checkout and erasure, so that an account cannot be erased half-way
+       through its own checkout)
+    2. the cart row (SELECT ... FOR UPDATE)
+    3. the order row (the conditional UPDATE of shop/orders/state.py)
+    4. the variant rows, in id order (SELECT ... ORDER BY id FOR UPDATE)
+
+A path may skip a level, never go back up: two paths that share rows then queue one behind
+the other instead of each holding what the other waits for (the deadlock of issue 12).
 
 `stock_take` must run inside the transaction that creates the order. It
 
@@ -24,9 +38,14 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Case, F, PositiveIntegerField, Q, Value, When
+from django.utils import timezone
 
-from shop.catalog.models import Variant
-from shop.core.errors import Conflict
+from shop.catalog.models import StockAdjustment, StockAdjustmentReason, Variant
+from shop.core.errors import Conflict, InvalidInput
+
+from .models import Order, OrderLine
+
+MAX_STOCK_DELTA = 100_000
 
 
 class OutOfStock(Conflict):
@@ -66,13 +85,73 @@ def stock_take(*, quantities: dict[int, int], names: dict[int, str]) -> dict[int
     return prices
 
 
-def stock_return(*, quantities: dict[int, int]) -> None:
-    """Gives units back (a declined payment, an abandoned order). One query. Variants deleted
-    meanwhile are skipped."""
-    if quantities:
-        Variant.objects.filter(pk__in=list(quantities)).update(
-            stock=F("stock") + _by_id(quantities)
+def _stock_return(*, quantities: dict[int, int]) -> None:
+    """Gives units back, locking the variants in id order first. Variants deleted meanwhile
+    are skipped. Only order_restock calls it: stock goes back once per order."""
+    if not quantities:
+        return
+    ids = sorted(quantities)
+    list(Variant.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+         .values_list("pk", flat=True))
+    Variant.objects.filter(pk__in=ids).update(stock=F("stock") + _by_id(quantities))
+
+
+def order_quantities(*, order_id: int) -> dict[int, int]:
+    quantities: dict[int, int] = {}
+    for variant_id, quantity in OrderLine.objects.filter(
+        order_id=order_id, variant__isnull=False
+    ).values_list("variant_id", "quantity"):
+        quantities[variant_id] = quantities.get(variant_id, 0) + quantity
+    return quantities
+
+
+def order_restock(*, order: Order) -> int:
+    """Puts the order's units back on the shelf, exactly once in the order's life: a
+    conditional UPDATE marks the order restocked, and only the call that made that change
+    returns the units. Runs inside the transaction that killed the order (or refunded it
+    with its goods back). Returns the units given back (0 when they already were)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("order_restock must run inside the order's transaction")
+    now = timezone.now()
+    if not Order.objects.filter(pk=order.pk, restocked_at__isnull=True).update(
+        restocked_at=now
+    ):
+        return 0
+    order.restocked_at = now
+    quantities = order_quantities(order_id=order.pk)
+    _stock_return(quantities=quantities)
+    return sum(quantities.values())
+
+
+@transaction.atomic
+def stock_adjust(
+    *, variant_id: int, delta: int, reason: str, note: str = "", actor_id: int | None
+) -> StockAdjustment:
+    """Adds (or, negative, takes) `delta` units, recorded with who and why. One conditional
+    UPDATE: concurrent sales and adjustments never drive stock below zero."""
+    if reason not in StockAdjustmentReason.values:
+        raise InvalidInput("Choose a reason for the adjustment.", code="invalid_reason")
+    if delta == 0 or abs(delta) > MAX_STOCK_DELTA:
+        raise InvalidInput(
+            f"Adjust by a whole number of units between -{MAX_STOCK_DELTA} and "
+            f"{MAX_STOCK_DELTA}, not zero.", code="invalid_delta",
         )
+    note = " ".join((note or "").split())[:200]
+    if reason == StockAdjustmentReason.OTHER and not note:
+        raise InvalidInput("Say why in the note when the reason is \"Other\".",
+                           code="note_required")
+    changed = Variant.objects.filter(pk=variant_id, stock__gte=max(0, -delta)).update(
+        stock=F("stock") + delta
+    )
+    if not changed:
+        if not Variant.objects.filter(pk=variant_id).exists():
+            raise InvalidInput("This variant no longer exists.", code="unknown_variant")
+        raise Conflict("Stock cannot go below zero.", code="stock_below_zero")
+    stock_after = Variant.objects.filter(pk=variant_id).values_list("stock", flat=True).get()
+    return StockAdjustment.objects.create(
+        variant_id=variant_id, delta=delta, stock_after=stock_after, reason=reason, note=note,
+        actor_id=actor_id,
+    )
 
 
 def _shortfall_message(short: list[int], left: dict[int, int], names: dict[int, str]) -> str:

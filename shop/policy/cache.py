@@ -107,6 +107,8 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "web:checkout_review": PRIVATE,
     "web:checkout_place": PRIVATE,
     "web:checkout_complete": PRIVATE,
+    "web:checkout_paid": PRIVATE,
+    "web:checkout_cancelled": PRIVATE,
     "web:order_list": PRIVATE,
     "web:order_detail": PRIVATE,
     "api:cart": PRIVATE,
@@ -144,6 +146,12 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "api:admin_order_detail": PRIVATE,
     "api:admin_audit_events": PRIVATE,
     "api:admin_security_events": PRIVATE,
+    # staff order actions (shop/api/admin_orders.py)
+    "api:admin_order_fulfil": PRIVATE,
+    "api:admin_order_cancel": PRIVATE,
+    "api:admin_order_refund": PRIVATE,
+    # the payment provider's webhooks (shop/api/webhooks.py): never cached
+    "webhooks:stripe": PRIVATE,
     "api:admin_alerts": PRIVATE,
     "api:admin_alert_acknowledge": PRIVATE,
     # Prometheus metrics: operators only (shop/monitoring/views.py)

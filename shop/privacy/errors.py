@@ -19,3 +19,13 @@ class StaffAccountKept(Conflict):
     message = (
         "Staff accounts cannot be deleted here. Ask an administrator to close this account."
     )
+
+
+class OrdersOpen(Conflict):
+    """The account has orders that are not finished (waiting for payment, paid but not
+    shipped, or with money moving): erasing it now would leave a paid order nobody can ship.
+    It can be erased once they have shipped, or after staff cancelled them."""
+
+    code = "orders_open"
+    message = ("You have an order that is still being paid for or has not shipped yet. You "
+               "can delete your account once it has shipped, or ask us to cancel it.")

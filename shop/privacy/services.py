@@ -39,9 +39,10 @@ from shop.monitoring.client import client_ip
 from shop.monitoring.models import AuditEvent, SecurityEvent, SecurityEventKind
 from shop.monitoring.services import security_event_record
 from shop.orders.models import Order
+from shop.orders.selectors import orders_open_for
 
 from . import redaction
-from .errors import PasswordIncorrect, StaffAccountKept
+from .errors import OrdersOpen, PasswordIncorrect, StaffAccountKept
 from .sessions import session_keys_of, sessions_end
 
 logger = logging.getLogger("shop.privacy")
@@ -178,14 +179,20 @@ def email_redact_everywhere(*, email: str) -> int:
 
 def account_erase(*, request: HttpRequest, user: User, password: str, via: str) -> None:
     """Erase the user's account after checking their password (see the module docstring).
-    Raises PasswordIncorrect, StaffAccountKept or Throttled."""
+    Raises PasswordIncorrect, StaffAccountKept, OrdersOpen (orders not finished: shipped
+    goods need the address) or Throttled."""
     if user.is_staff or user.is_superuser:
         raise StaffAccountKept()
     password_confirm(request=request, user=user, password=password)
     user_id, email = user.pk, user.email
     with transaction.atomic():
+        # The user row first: a checkout of this account takes the same lock first
+        # (shop/orders/stock.py), so an order is either placed before (and seen here) or finds
+        # the account gone.
         if not User.objects.select_for_update().filter(pk=user_id).exists():
             return  # erased a moment ago by a concurrent request
+        if orders_open_for(user_id=user_id):
+            raise OrdersOpen()
         anonymised = orders_anonymise(Order.objects.filter(user_id=user_id))
         audit_self(request=request, user_id=user_id, action=AUDIT_ERASE, via=via,
                     details={"orders_anonymised": anonymised})

@@ -5,4 +5,4 @@ from .models import ShippingMethod
 
 @admin.register(ShippingMethod)
 class ShippingMethodAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "price", "currency", "is_active", "position")
+    list_display = ("code", "name", "price", "is_active", "position")

@@ -7,7 +7,6 @@ class ShippingMethod(models.Model):
     name = models.CharField(max_length=100)
     description = models.CharField(max_length=200, blank=True)
     price = models.DecimalField(max_digits=10, decimal_places=2)
-    currency = models.CharField(max_length=3, default=settings.SHOP_CURRENCY)
     is_active = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0)
 
@@ -19,3 +18,8 @@ class ShippingMethod(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def currency(self) -> str:
+        """The shop's one currency (settings.SHOP_CURRENCY)."""
+        return settings.SHOP_CURRENCY

@@ -51,6 +51,9 @@ PERMISSIONS: dict[str, str] = {
     "api:admin_order_detail": Perm.VIEW_ORDERS,
     "api:admin_audit_events": Perm.VIEW_SECURITY,
     "api:admin_security_events": Perm.VIEW_SECURITY,
+    "api:admin_order_fulfil": Perm.CHANGE_ORDER_STATUS,
+    "api:admin_order_cancel": Perm.CHANGE_ORDER_STATUS,  # + refund_order for a paid order
+    "api:admin_order_refund": Perm.REFUND_ORDER,
     "api:admin_alerts": Perm.VIEW_SECURITY,
     "api:admin_alert_acknowledge": Perm.VIEW_SECURITY,
 }

@@ -1,4 +1,4 @@
-"""Staff changes to the staff and the security alerts (orders: shop/orders/staff_services.py;
+"""Staff changes to the staff and the security alerts (orders: shop/orders/actions.py;
 catalog: shop/catalog/actions.py): roles, alert acknowledgements. Each checks the actor's
 permission and writes its audit record in the same transaction as the change."""
 

@@ -30,6 +30,10 @@ urlpatterns = [
     path("checkout/payment/", checkout.checkout_payment, name="checkout_payment"),
     path("checkout/review/", checkout.checkout_review, name="checkout_review"),
     path("checkout/place/", checkout.checkout_place, name="checkout_place"),
+    # back from the payment provider's hosted page (Stripe Checkout)
+    path("checkout/paid/<order_number:number>/", checkout.checkout_paid, name="checkout_paid"),
+    path("checkout/cancelled/<order_number:number>/", checkout.checkout_cancelled,
+         name="checkout_cancelled"),
     path(
         "checkout/complete/<order_number:number>/",
         checkout.checkout_complete,

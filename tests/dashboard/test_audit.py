@@ -73,7 +73,8 @@ def test_changes_are_audited_with_before_and_after(shop):
     status, stock = AuditEvent.objects.order_by("pk")
     assert (status.action, status.customer_id, status.details) == (
         "order.status_change", shop.customer.pk,
-        {"from": OrderStatus.PAID, "to": OrderStatus.FULFILLED})
+        {"from": OrderStatus.PAID, "to": OrderStatus.FULFILLED, "carrier": "",
+         "tracking_number": ""})
     assert stock.action == "stock.adjust"
     assert (stock.details["delta"], stock.details["stock_after"], stock.details["reason"]) == (
         -3, 27, "damaged")

@@ -67,9 +67,24 @@ def test_a_manager_fulfils_an_order_and_adjusts_stock(page, page_watch, screensh
     assert page.get_by_text("Visa •••• 4242").first.is_visible()
     check(page)
 
-    page.get_by_role("button", name="Mark as fulfilled").click()
-    page.get_by_text(f"Order {shop.order.number} marked as fulfilled.").wait_for()
+    page.get_by_label("Carrier").fill("DHL")
+    page.get_by_label("Tracking number").fill("JD0146000033")
+    page.get_by_role("button", name="Mark as shipped").click()
+    page.get_by_text(f"Order {shop.order.number} marked as shipped").wait_for()
     assert page.locator(".badge--lg").inner_text() == "Fulfilled"
+    assert "JD0146000033" in page.get_by_role("region", name="Tracking").inner_text()
+    # a partial refund: the amount, a reason, the confirmation box
+    page.get_by_text("Refund this order").click()
+    page.get_by_label("Amount (EUR; empty: all of it)").fill("10.00")
+    page.get_by_label("Reason (kept in the audit log, shown to the customer)").fill("scratched")
+    page.get_by_label(f"Yes, refund {shop.order.number}").check()
+    page.get_by_role("button", name="Refund", exact=True).click()
+    page.get_by_text(f"Refund for order {shop.order.number} done").wait_for()
+    timeline = page.get_by_role("region", name="Timeline").inner_text()
+    assert "Shipped" in timeline
+    assert "Refunded" in timeline
+    assert "€10.00" in page.get_by_role("region", name="Payment").inner_text()
+    check(page)
     screenshot("dashboard-order-fulfilled")
 
     # stock: two hoodies left; a delivery of six arrives

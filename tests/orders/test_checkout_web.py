@@ -10,6 +10,7 @@ from django.test import Client
 from shop.catalog.models import Variant
 from shop.orders.models import Order, Payment
 from tests.factories import ALICE_ADDRESS, DECLINED_CARD, GOOD_CARD
+from tests.support.outbox import deliver_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +72,7 @@ def test_a_whole_checkout(catalog, shopper):
     assert "Thank you" in html
     assert number in html
     assert "alice@example.com" in html
+    deliver_outbox()
     assert len(mail.outbox) == 1
     assert number in mail.outbox[0].subject
     history = shopper.get("/account/orders/").content.decode()
@@ -166,6 +168,7 @@ def test_a_double_submit_places_one_order(catalog, shopper):
     again = location(shopper.post("/checkout/place/", {"cart": fingerprint}))
     assert first == again
     assert Order.objects.count() == 1
+    deliver_outbox()
     assert len(mail.outbox) == 1
 
 

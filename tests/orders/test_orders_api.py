@@ -42,8 +42,11 @@ def test_history_is_newest_first_and_pages_by_cursor(catalog, alice_api, bob_api
     assert third["next_cursor"] is None
     order = first["items"][0]
     assert set(order) == {"number", "status", "items", "subtotal", "shipping", "total",
-                          "currency", "shipping_address", "shipping_method", "payment",
-                          "created_at", "paid_at"}
+                          "refunded", "currency", "shipping_address", "shipping_method",
+                          "payment", "tracking", "events", "created_at", "paid_at"}
+    assert (order["refunded"], order["tracking"]) == ("0.00", None)
+    assert [(e["kind"], e["status"]) for e in order["events"]] == [
+        ("placed", "pending_payment"), ("paid", "paid")]
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=51", "limit=x", "cursor=BFM-2222222222",

@@ -110,4 +110,7 @@ def log_file(path: Path) -> Iterator[Path]:
 
 # What tests.factories.place_order is told for a privacy test's order: 52.95 for two "S / White"
 # units, delivered to a postal code no real person has.
-SHOPPER_ORDER = {"total": "52.95", "postal_code": "ZZ1 1ZZ", "variant_label": "S / White"}
+# Shipped: an account with an order not shipped yet cannot be erased (shop/privacy/errors.py
+# OrdersOpen).
+SHOPPER_ORDER = {"total": "52.95", "postal_code": "ZZ1 1ZZ", "variant_label": "S / White",
+                 "status": "fulfilled"}

@@ -11,6 +11,7 @@ from django.test import Client
 from shop.monitoring.models import SecurityEvent
 from shop.orders.models import Order
 from tests.factories import ALICE_ADDRESS, DECLINED_CARD, GOOD_CARD, checkout_body, create_user
+from tests.support.outbox import deliver_outbox
 
 from .conftest import PASSWORD, api_call, fresh_ip
 from .support import cache_text, database_text, log_file
@@ -59,6 +60,7 @@ def test_no_card_number_is_kept_anywhere(client, catalog, tmp_path):
 
     assert Order.objects.filter(user=shopper).count() == 2
     assert set(Order.objects.values_list("payment_last4", flat=True)) == {"4242"}
+    deliver_outbox()
     mails = "\n".join(
         m.body + "".join(str(alt[0]) for alt in getattr(m, "alternatives", []))
         for m in mail.outbox

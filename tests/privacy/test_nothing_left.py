@@ -15,6 +15,7 @@ from shop.accounts.models import User
 from shop.accounts.throttle import email_fingerprint
 from shop.monitoring.models import AuditEvent
 from tests.factories import checkout_body, staff_user
+from tests.support.outbox import deliver_outbox
 
 from .conftest import PASSWORD, api_call, fresh_ip
 from .support import cache_entries, cache_text, database_text, log_file
@@ -43,6 +44,12 @@ def leave_traces(client, catalog) -> int:
         HTTP_IDEMPOTENCY_KEY="order-of-zebedee", REMOTE_ADDR=fresh_ip(),
     )
     assert checkout.status_code == 201, checkout.content
+    # the parcel leaves before the account is erased (an unshipped order keeps it open)
+    manager = Client(REMOTE_ADDR=fresh_ip())
+    manager.force_login(staff_user("max.manager@example.com", "manager"))
+    assert manager.post(reverse("dashboard:order_fulfil", args=[checkout.json()["number"]]),
+                        {"carrier": "DHL", "tracking_number": "JD1"}).status_code == 302
+    deliver_outbox()
     assert api_call(client, "POST", "/api/v1/cart/items", {"sku": sku, "quantity": 1},
                     token=access).status_code == 200
     assert api_call(client, "GET", "/api/v1/me/export", token=access).status_code == 200

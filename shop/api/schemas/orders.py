@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, Field, StrictInt, model_validator
 
 
 class AddressIn(Schema):
@@ -19,10 +19,26 @@ class AddressIn(Schema):
 
 
 class PaymentIn(Schema):
-    card_number: str = Field(max_length=23)
-    exp_month: StrictInt = Field(ge=1, le=12)
-    exp_year: StrictInt = Field(ge=2000, le=2100)
-    cvc: str = Field(max_length=4)
+    """Either the card (the built-in test gateway) or a payment method created with the
+    provider's own SDK (`pm_...`, Stripe): the card number never reaches a shop that uses a
+    real provider."""
+
+    card_number: str | None = Field(None, max_length=23)
+    exp_month: StrictInt | None = Field(None, ge=1, le=12)
+    exp_year: StrictInt | None = Field(None, ge=2000, le=2100)
+    cvc: str | None = Field(None, max_length=4)
+    payment_method: str | None = Field(None, max_length=100, pattern=r"^pm_[A-Za-z0-9_]{1,96}$")
+
+    @model_validator(mode="after")
+    def one_way_to_pay(self):
+        card = (self.card_number, self.exp_month, self.exp_year, self.cvc)
+        if self.payment_method is not None:
+            if any(value is not None for value in card):
+                raise ValueError("send either the card or a payment method, not both")
+        elif any(value is None for value in card):
+            raise ValueError("send card_number, exp_month, exp_year and cvc, or a "
+                             "payment_method")
+        return self
 
 
 class CheckoutIn(Schema):
@@ -108,6 +124,21 @@ class PaymentData(BaseModel):
     last4: str
 
 
+class TrackingData(BaseModel):
+    carrier: str
+    number: str
+
+
+class OrderEventData(BaseModel):
+    """One step of the order's timeline: `status` is the order's status after it; `kind` says
+    what happened (placed, paid, fulfilled, refunded, cancelled); `amount` is a refund's."""
+
+    at: datetime
+    status: str
+    kind: str
+    amount: str | None
+
+
 class OrderOut(BaseModel):
     """One order. Plain pydantic models fed plain dicts (`from_order`), not Ninja Schemas with
     resolvers: Ninja reads each field of each nested object through a Python wrapper, which
@@ -121,20 +152,28 @@ class OrderOut(BaseModel):
     subtotal: str
     shipping: str
     total: str
+    refunded: str
     currency: str
     shipping_address: AddressData
     shipping_method: ShippingMethodData
     payment: PaymentData | None
+    tracking: TrackingData | None
+    events: list[OrderEventData]
     created_at: datetime
     paid_at: datetime | None
 
     @staticmethod
-    def from_order(order, lines=None) -> dict[str, Any]:
+    def from_order(order, lines=None, events=None) -> dict[str, Any]:
         """The fields of a shop.orders.models.Order as this schema has them. `lines`: its
         OrderLine instances, or plain rows of shop.orders.selectors.LINE_FIELDS; by default
-        the order's (prefetched) lines."""
+        the order's (prefetched) lines. `events`: its timeline as rows of
+        shop.orders.selectors.EVENT_FIELDS (default: read now, one query)."""
         if lines is None:
             lines = order.lines.all()
+        if events is None:
+            from shop.orders.selectors import order_events_by_order
+
+            events = order_events_by_order(orders=[order])[order.pk]
         return {
             "number": order.number,
             "status": order.status,
@@ -145,6 +184,7 @@ class OrderOut(BaseModel):
             "subtotal": str(order.subtotal),
             "shipping": str(order.shipping_total),
             "total": str(order.total),
+            "refunded": str(order.amount_refunded),
             "currency": order.currency,
             "shipping_address": {
                 "name": order.ship_name,
@@ -163,6 +203,12 @@ class OrderOut(BaseModel):
                 if order.payment_last4
                 else None
             ),
+            "tracking": order.tracking,
+            "events": [
+                {"at": e["at"], "status": e["status"], "kind": e["kind"],
+                 "amount": str(e["amount"]) if e["amount"] is not None else None}
+                for e in events
+            ],
             "created_at": order.created_at,
             "paid_at": order.paid_at,
         }
@@ -193,3 +239,51 @@ def line_row(row: dict[str, Any]) -> dict[str, Any]:
 class OrderListOut(Schema):
     items: list[OrderOut]
     next_cursor: str | None
+
+
+# --- staff actions on orders (shop/api/admin_orders.py)
+
+
+class FulfilIn(Schema):
+    carrier: str = Field("", max_length=60)
+    tracking_number: str = Field("", max_length=60)
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=200)
+    restock: bool = Field(True, description="put the units back on the shelf")
+
+
+class RefundIn(Schema):
+    amount: str | None = Field(None, max_length=20, pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$",
+                               description="default: everything left to refund")
+    reason: str = Field("", max_length=200)
+    restock: bool = Field(False, description="the goods came back sellable")
+
+
+class RefundData(BaseModel):
+    amount: str
+    status: str
+    reason: str
+    created_at: datetime
+
+
+class StaffOrderOut(OrderOut):
+    """An order as staff see it after acting on it: the customer's view plus who it is for,
+    whether money is moving right now, and every refund."""
+
+    customer_id: int | None
+    email: str
+    money_in_flight: str
+    refunds: list[RefundData]
+
+    @staticmethod
+    def from_staff_order(order) -> dict[str, Any]:
+        data = OrderOut.from_order(order, list(order.lines.all()))
+        data.update(
+            customer_id=order.user_id, email=order.email,
+            money_in_flight=order.money_in_flight,
+            refunds=[{"amount": str(r.amount), "status": r.status, "reason": r.reason,
+                      "created_at": r.created_at} for r in order.refunds.all()],
+        )
+        return data

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shop.catalog import actions, staff_selectors
 from shop.catalog.models import StockAdjustmentReason, Variant
 from shop.core.errors import NotFound, ShopError
+from shop.orders import actions as orders_actions
 from shop.staff.roles import Perm
 
 from .common import actor, can, render_page
@@ -76,7 +77,7 @@ def stock_adjust(request: HttpRequest, variant_id: int) -> HttpResponse:
         messages.error(request, "Enter the change in units, for example 12 or -3.")
     else:
         try:
-            adjustment = actions.variant_stock_adjust(
+            adjustment = orders_actions.variant_stock_adjust(
                 actor=actor(request), variant_id=variant_id, delta=delta,
                 reason=request.POST.get("reason", ""), note=request.POST.get("note", ""),
             )

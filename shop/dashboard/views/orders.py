@@ -10,10 +10,9 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.core.errors import ShopError
+from shop.orders import actions
 from shop.orders import staff_selectors as selectors
-from shop.orders import staff_services
 from shop.orders.models import OrderStatus
-from shop.orders.payments import PaymentUnavailable
 from shop.staff.roles import Perm
 
 from .common import actor, can, render_page
@@ -39,19 +38,27 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = selectors.order_read(actor=actor(request), number=number)
+    idle = not order.money_in_flight
+    payments = list(order.payments.all())
+    captured = next((p for p in payments if p.status in ("captured", "refunded")), None)
     return render_page(request, "dashboard/orders/detail.html", {
         "order": order,
         "lines": list(order.lines.all()),
-        "payments": list(order.payments.all()),
-        "can_fulfil": order.status == OrderStatus.PAID
+        "payments": payments,
+        "refunds": list(order.refunds.all()),
+        "events": list(order.events.all()),
+        "refundable": (captured.amount - captured.amount_refunded) if captured else None,
+        "can_fulfil": idle and order.status == OrderStatus.PAID
         and can(request, Perm.CHANGE_ORDER_STATUS),
-        "can_cancel": (
+        "can_cancel": idle and ((
             order.status == OrderStatus.PENDING_PAYMENT and can(request, Perm.CHANGE_ORDER_STATUS)
         ) or (
             order.status == OrderStatus.PAID and can(request, Perm.CHANGE_ORDER_STATUS)
             and can(request, Perm.REFUND_ORDER)
-        ),
-        "can_refund": order.status == OrderStatus.FULFILLED and can(request, Perm.REFUND_ORDER),
+        )),
+        "can_refund": idle and order.status in (OrderStatus.PAID, OrderStatus.FULFILLED)
+        and captured is not None and captured.amount > captured.amount_refunded
+        and can(request, Perm.REFUND_ORDER),
         "can_view_customer": can(request, Perm.VIEW_CUSTOMERS),
     }, section="orders")
 
@@ -59,7 +66,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
 def _act(request: HttpRequest, number: str, action, success: str) -> HttpResponse:
     try:
         order = action()
-    except (ShopError, PaymentUnavailable) as error:
+    except ShopError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, success.format(number=order.number))
@@ -68,8 +75,10 @@ def _act(request: HttpRequest, number: str, action, success: str) -> HttpRespons
 
 @require_POST
 def order_fulfil(request: HttpRequest, number: str) -> HttpResponse:
-    return _act(request, number, lambda: staff_services.order_fulfil(
-        actor=actor(request), number=number), "Order {number} marked as fulfilled.")
+    return _act(request, number, lambda: actions.order_fulfil(
+        actor=actor(request), number=number, carrier=request.POST.get("carrier", "")[:100],
+        tracking_number=request.POST.get("tracking_number", "")[:100]),
+        "Order {number} marked as shipped; the customer has been e-mailed.")
 
 
 @require_POST
@@ -77,9 +86,10 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
     if request.POST.get("confirm") != "yes":
         messages.error(request, "Tick the box to confirm the cancellation.")
         return redirect("dashboard:order_detail", number=number.strip().upper())
-    return _act(request, number, lambda: staff_services.order_cancel(
-        actor=actor(request), number=number, reason=request.POST.get("reason", "")[:200]),
-        "Order {number} cancelled; its items are back in stock and any payment refunded.")
+    return _act(request, number, lambda: actions.order_cancel(
+        actor=actor(request), number=number, reason=request.POST.get("reason", "")[:200],
+        restock=request.POST.get("keep_out_of_stock") != "yes"),
+        "Order {number} cancelled; any payment refunded and the customer e-mailed.")
 
 
 @require_POST
@@ -87,10 +97,11 @@ def order_refund(request: HttpRequest, number: str) -> HttpResponse:
     if request.POST.get("confirm") != "yes":
         messages.error(request, "Tick the box to confirm the refund.")
         return redirect("dashboard:order_detail", number=number.strip().upper())
-    return _act(request, number, lambda: staff_services.order_refund(
-        actor=actor(request), number=number, restock=request.POST.get("restock") == "yes",
+    return _act(request, number, lambda: actions.order_refund(
+        actor=actor(request), number=number, amount=request.POST.get("amount", "")[:20],
+        restock=request.POST.get("restock") == "yes",
         reason=request.POST.get("reason", "")[:200]),
-        "Order {number} refunded.")
+        "Refund for order {number} done; the customer has been e-mailed.")
 
 
 def _cell(value) -> str:

@@ -1,22 +1,36 @@
-"""The payment gateway interface. Checkout talks to a gateway only through this module.
+"""The payment gateway interface. The shop talks to a payment provider only through this
+module.
 
-A gateway does two things:
+A gateway:
 - `tokenize(card)`: checks the card (number, expiry, CVC) and exchanges it for a token that
   stands for it. The card number never goes further than this call: it is not stored, not put
   in a session, not logged. What the shop keeps is the token's brand and last four digits.
-- `charge(token=..., amount=..., currency=..., reference=...)`: charges a token once. The
-  reference (the order number) makes the charge idempotent at the gateway.
+  (A provider whose own page or fields take the card, like Stripe, refuses card numbers
+  here: the token comes from the provider.)
+- `charge(...)`: charges a token once per `idempotency_key`, the key of the Payment row the
+  shop committed before calling (the same key again returns the same charge, as a real
+  provider does).
+- `charge_settle(...)`: what became of an attempt, asked by its key when the shop never heard
+  the answer (a crash, a timeout): makes sure nothing more can happen to it (an attempt still
+  open at the provider is cancelled there first), then says charged or not charged.
+- `refund(...)` and `refund_lookup(...)`: the same for refunds.
+- a gateway whose own page takes the card (`hosted = True`, Stripe) also opens that page
+  (`hosted_session`), tells what became of it without changing it (`charge_status`: the
+  shopper's return) and closes it (`charge_cancel`: the shopper gave up).
 
-The gateway in use is `settings.SHOP_PAYMENT_GATEWAY` (a dotted path); the built-in test
-gateway (test_gateway.py) follows docs/contract.md §3.
+The gateway in use is `settings.SHOP_PAYMENT_GATEWAY` (a dotted path): the built-in test
+gateway (test_gateway.py: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined) or
+Stripe (stripe_gateway.py). Payments made through another gateway are settled through the one
+that made them (`gateway_for`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -31,9 +45,21 @@ class PaymentDeclined(ShopError):
 
 
 class PaymentUnavailable(ShopError):
+    """The provider could not be reached, and certainly took nothing."""
+
     code = "payment_unavailable"
     status = 503
     message = "We could not reach the payment service. Nothing was charged. Try again shortly."
+
+
+class PaymentUncertain(ShopError):
+    """The provider's answer never came: the charge may or may not have happened. Raised by a
+    gateway; the shop asks the provider again (charge_settle) before it tells anyone."""
+
+    code = "payment_unconfirmed"
+    status = 503
+    message = ("We could not confirm your payment with the payment service. Do not pay "
+               "again: we will check it and e-mail you the result within a few minutes.")
 
 
 class InvalidCard(InvalidInput):
@@ -62,7 +88,7 @@ class CardToken:
     exp_month: int
     exp_year: int
 
-    def as_dict(self) -> dict:  # type: ignore[type-arg]
+    def as_dict(self) -> dict[str, Any]:
         return {
             "token": self.token,
             "brand": self.brand,
@@ -72,7 +98,7 @@ class CardToken:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> CardToken:  # type: ignore[type-arg]
+    def from_dict(cls, data: dict[str, Any]) -> CardToken:
         return cls(
             token=str(data["token"]),
             brand=str(data["brand"]),
@@ -90,6 +116,16 @@ class Charge:
 
 
 @dataclass(frozen=True)
+class ChargeOutcome:
+    """What became of a charge attempt, for good: charged (with the provider's reference) or
+    not, and never will be."""
+
+    charged: bool
+    reference: str = ""
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class Refund:
     reference: str
     charge_reference: str
@@ -100,32 +136,106 @@ class Refund:
 class RefundFailed(ShopError):
     code = "refund_failed"
     status = 502
-    message = "The payment service refused the refund. Nothing was changed."
+    message = "The payment service refused the refund. Nothing was refunded."
 
 
 class PaymentGateway(Protocol):
     name: str
+    # True when the provider's own page takes the card (the storefront redirects there).
+    hosted: bool
 
     def tokenize(self, *, card: CardDetails) -> CardToken: ...
 
     def charge(
-        self, *, token: CardToken, amount: Decimal, currency: str, reference: str
+        self,
+        *,
+        token: CardToken,
+        amount: Decimal,
+        currency: str,
+        idempotency_key: str,
+        reference: str,
+        on_provider_id: Callable[[str], None] | None = None,
     ) -> Charge:
-        """Raises PaymentDeclined when the card is refused, PaymentUnavailable when the
-        gateway cannot be reached."""
+        """Charges `amount` once per `idempotency_key`; `reference` (the order number) is
+        shown to the provider's staff. A provider that names the attempt before charging it
+        reports that id to `on_provider_id` first (the shop records it before the charge is
+        confirmed). Raises PaymentDeclined (not charged), PaymentUnavailable (not charged:
+        unreachable) or PaymentUncertain (no answer: ask charge_settle)."""
+        ...
+
+    def charge_settle(self, *, idempotency_key: str, provider_id: str) -> ChargeOutcome | None:
+        """What became of the attempt with this key, making sure nothing more will (an attempt
+        still open is cancelled at the provider first). None: the provider cannot tell yet
+        (ask again later). Raises PaymentUnavailable."""
         ...
 
     def refund(
-        self, *, charge_reference: str, amount: Decimal, currency: str, reference: str
+        self, *, charge_reference: str, amount: Decimal, currency: str, idempotency_key: str,
+        reference: str,
     ) -> Refund:
-        """Gives `amount` of a charge back (staff refunds and cancellations,
-        shop/orders/staff_services.py). Idempotent by `reference`: the same reference again
-        returns the same refund. Raises RefundFailed or PaymentUnavailable."""
+        """Gives `amount` of a charge back, once per `idempotency_key`. Raises RefundFailed
+        (refused: nothing refunded), PaymentUnavailable or PaymentUncertain."""
+        ...
+
+    def refund_lookup(self, *, idempotency_key: str, charge_reference: str) -> Refund | None:
+        """The refund made with this key, or None when there is none."""
         ...
 
 
+class HostedPaymentGateway(PaymentGateway, Protocol):
+    """A gateway whose own page takes the card (`hosted = True`)."""
+
+    def hosted_session(self, *, amount: Decimal, currency: str, idempotency_key: str,
+                       reference: str, email: str, success_url: str, cancel_url: str
+                       ) -> tuple[str, str]:
+        """Opens the provider's page for this attempt: (its id, the page's URL)."""
+        ...
+
+    def charge_status(self, *, provider_id: str) -> ChargeOutcome | None:
+        """What became of the attempt so far, without changing it (None: still open)."""
+        ...
+
+    def charge_cancel(self, *, provider_id: str) -> ChargeOutcome | None:
+        """Closes the attempt at the provider now, then says what became of it."""
+        ...
+
+
+def hosted_gateway_for(name: str | None = None) -> HostedPaymentGateway:
+    """The gateway (by name, or the one in use) as one with a hosted page."""
+    found = gateway_for(name) if name else gateway()
+    if not getattr(found, "hosted", False):
+        raise PaymentUnavailable()
+    return cast(HostedPaymentGateway, found)
+
+
+GATEWAYS = {
+    "test": "shop.orders.payments.test_gateway.TestGateway",
+    "stripe": "shop.orders.payments.stripe_gateway.StripeGateway",
+}
+
+
 def gateway() -> PaymentGateway:
-    return import_string(settings.SHOP_PAYMENT_GATEWAY)()  # type: ignore[no-any-return]
+    """The gateway new payments go through."""
+    return cast(PaymentGateway, import_string(settings.SHOP_PAYMENT_GATEWAY)())
+
+
+def payment_method_token(*, payment_method: str) -> CardToken:
+    """The token for a payment method the client created with the provider's own SDK."""
+    method = getattr(gateway(), "payment_method_token", None)
+    if method is None:
+        raise InvalidCard("This shop takes card details, not payment methods.",
+                          code="payment_method_not_accepted")
+    return cast(CardToken, method(payment_method=payment_method))
+
+
+def gateway_for(name: str) -> PaymentGateway:
+    """The gateway that made a payment (refunds and settlement go back to it)."""
+    current = gateway()
+    if current.name == name:
+        return current
+    if name not in GATEWAYS:
+        raise PaymentUnavailable()
+    return cast(PaymentGateway, import_string(GATEWAYS[name])())
 
 
 # --- card checks every gateway shares

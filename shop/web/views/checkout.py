@@ -9,19 +9,34 @@ to the gateway's tokenize() and keeps only the token, the brand and the last fou
 Placing the order sends an Idempotency-Key made at the payment step, so a double click or a
 resubmitted form places one order. The cart's fingerprint, shown on the review page, must
 still match when the order is placed: if the cart changed meanwhile, the shopper reviews again.
+
+With a provider whose own page takes the card (Stripe: `gateway().hosted`), the payment step
+has no card form at all: placing the order sends the shopper to the provider's page, which
+sends them back to `checkout_paid` (the payment is recorded, if the webhook has not done it
+first) or `checkout_cancelled` (the page is closed at the provider, the order released, the
+cart as it was). Those two links carry a signed token naming the order and the shopper, so
+no other page can trigger them.
 """
 
 import secrets
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shop.cart.selectors import cart_for
 from shop.cart.services import cart_summary
 from shop.core.addresses import SHIPPING_COUNTRIES, ShippingAddress
 from shop.core.errors import Conflict, InvalidInput, ShopError
+from shop.orders.hosted import (
+    checkout_hosted_cancel,
+    checkout_hosted_return,
+    checkout_start_hosted,
+)
+from shop.orders.models import OrderStatus
 from shop.orders.payments import CardDetails, CardToken, PaymentDeclined, gateway
 from shop.orders.pricing import free_shipping_threshold, shipping_price, totals_for
 from shop.orders.services import checkout_place_order
@@ -36,6 +51,8 @@ LAST_ORDER_KEY = "bfm_checkout_last_order"
 STEPS = ("address", "shipping", "payment", "review")
 STEP_LABELS = {"address": "Address", "shipping": "Delivery", "payment": "Payment",
                "review": "Review"}
+RETURN_SALT = "shop.web.checkout.return"
+RETURN_MAX_AGE = 6 * 60 * 60
 
 
 def _state(request: HttpRequest) -> dict:
@@ -163,6 +180,12 @@ def checkout_payment(request: HttpRequest) -> HttpResponse:
     state, summary, blocked = _guard(request, "payment")
     if blocked:
         return blocked
+    if gateway().hosted:  # the provider's page takes the card: no card form here at all
+        if request.method == "POST":
+            _save(request, {**state, "card": {"hosted": True}, "key": secrets.token_urlsafe(24)})
+            return redirect("web:checkout_review")
+        return _page(request, "web/checkout/payment.html", "payment", summary, state,
+                     hosted=True)
     form = PaymentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -215,6 +238,8 @@ def checkout_place(request: HttpRequest) -> HttpResponse:
     if request.POST.get("cart") != summary.fingerprint:
         messages.info(request, "Your cart changed since you reviewed it. Please check it again.")
         return redirect("web:checkout_review")
+    if state["card"].get("hosted"):
+        return _place_hosted(request, state)
     try:
         placed = checkout_place_order(
             principal=request.principal,
@@ -239,6 +264,90 @@ def checkout_place(request: HttpRequest) -> HttpResponse:
     request.session.pop(CHECKOUT_KEY, None)
     request.session[LAST_ORDER_KEY] = placed.order.number
     return redirect("web:checkout_complete", number=placed.order.number)
+
+
+def _return_token(request: HttpRequest, number: str) -> str:
+    return signing.dumps({"n": number, "u": request.principal.user_id}, salt=RETURN_SALT)
+
+
+def _return_token_valid(request: HttpRequest, number: str) -> bool:
+    try:
+        data = signing.loads(request.GET.get("t", ""), salt=RETURN_SALT,
+                             max_age=RETURN_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return data == {"n": number, "u": request.principal.user_id}
+
+
+def _place_hosted(request: HttpRequest, state: dict) -> HttpResponse:
+    def return_urls(number: str) -> tuple[str, str]:
+        token = _return_token(request, number)
+
+        def url(name: str) -> str:
+            return request.build_absolute_uri(reverse(name, args=[number])) + f"?t={token}"
+
+        return url("web:checkout_paid"), url("web:checkout_cancelled")
+
+    try:
+        started = checkout_start_hosted(
+            principal=request.principal,
+            address=ShippingAddress.clean(**state["address"]),
+            shipping_method_code=state["shipping_method"],
+            idempotency_key=state["key"],
+            return_urls=return_urls,
+        )
+    except Conflict as error:
+        messages.error(request, error.message)
+        return redirect("web:cart")
+    except InvalidInput as error:
+        messages.error(request, error.message)
+        return redirect("web:checkout_shipping")
+    except ShopError as error:
+        messages.error(request, error.message)
+        return redirect("web:checkout_review")
+    if not started.url:  # the same form again: that attempt is under way or done
+        if started.order.status == OrderStatus.PENDING_PAYMENT:
+            messages.info(request, "Your order is waiting for its payment.")
+            return redirect("web:checkout_review")
+        return redirect("web:checkout_complete", number=started.order.number)
+    return HttpResponseRedirect(started.url)  # the provider's page (CSP form-action allows it)
+
+
+@signin_required
+@require_GET
+def checkout_paid(request: HttpRequest, number: str) -> HttpResponse:
+    """Back from the provider's page after paying."""
+    order = access_order(viewer=request.principal, number=number, with_lines=False)
+    if not _return_token_valid(request, number):
+        return redirect("web:order_detail", number=number)
+    order = checkout_hosted_return(order=order)
+    if order.status == OrderStatus.PENDING_PAYMENT:  # the provider has not confirmed yet
+        return render(request, "web/checkout/confirming.html", {"order": order})
+    if order.status != OrderStatus.PAID:
+        messages.error(request, "The payment did not go through; nothing was charged.")
+        return redirect("web:cart")
+    request.session.pop(CHECKOUT_KEY, None)
+    request.session[LAST_ORDER_KEY] = order.number
+    return redirect("web:checkout_complete", number=order.number)
+
+
+@signin_required
+@require_GET
+def checkout_cancelled(request: HttpRequest, number: str) -> HttpResponse:
+    """Back from the provider's page without paying: the order is released, the cart as it
+    was, and the shopper can pay again."""
+    order = access_order(viewer=request.principal, number=number, with_lines=False)
+    if not _return_token_valid(request, number):
+        return redirect("web:order_detail", number=number)
+    order = checkout_hosted_cancel(principal=request.principal, order=order)
+    if order.status == OrderStatus.PAID:
+        request.session.pop(CHECKOUT_KEY, None)
+        return redirect("web:checkout_complete", number=order.number)
+    state = _state(request)
+    _save(request, {k: v for k, v in state.items() if k not in ("card", "key")})
+    messages.info(request, "You left the payment page: nothing was charged and your cart is "
+                           "as it was.")
+    return redirect("web:checkout_payment")
 
 
 @signin_required

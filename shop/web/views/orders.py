@@ -50,5 +50,6 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "web/orders/detail.html", {
         "order": order,
         "lines": list(order.lines.all()),
+        "events": list(order.events.all()),
         "country_name": SHIPPING_COUNTRIES.get(order.ship_country, order.ship_country),
     })

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shop.accounts.errors import Throttled
 from shop.privacy import consent, export, services
-from shop.privacy.errors import PasswordIncorrect, StaffAccountKept
+from shop.privacy.errors import OrdersOpen, PasswordIncorrect, StaffAccountKept
 
 from .accounts import CLEAR_SITE_DATA, signin_required, throttled_page
 
@@ -137,7 +137,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             )
         except Throttled as error:
             return throttled_page(request, error)
-        except (PasswordIncorrect, StaffAccountKept) as error:
+        except (PasswordIncorrect, StaffAccountKept, OrdersOpen) as error:
             form.add_error("password" if isinstance(error, PasswordIncorrect) else None,
                            error.message)
         else:

@@ -1,21 +1,24 @@
-"""Cancels orders stuck in pending payment and gives their stock back (run from cron)."""
+"""Settles checkouts left in pending payment: asks the provider, then paid or cancelled with
+the stock back (run from cron; shop/orders/reconcile.py)."""
 
 import datetime as dt
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
-from shop.orders.services import ABANDONED_AFTER, orders_release_abandoned
+from shop.orders.reconcile import ABANDONED_AFTER, payments_reconcile
 
 
 class Command(BaseCommand):
-    help = "Cancel orders left in pending_payment and return their stock."
+    help = ("Settle orders left in pending_payment: ask the payment provider what happened; "
+            "paid ones become paid, the others are cancelled and their stock returned.")
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--minutes", type=int, default=int(ABANDONED_AFTER.total_seconds() // 60),
             help="Only orders older than this many minutes.",
         )
 
-    def handle(self, *args, minutes: int, **options):  # type: ignore[no-untyped-def]
-        released = orders_release_abandoned(older_than=dt.timedelta(minutes=minutes))
-        self.stdout.write(f"released {released} abandoned order(s)")
+    def handle(self, *args: Any, minutes: int, **options: Any) -> None:
+        report = payments_reconcile(older_than=dt.timedelta(minutes=minutes), refunds=False)
+        self.stdout.write(f"released {len(report.cancelled)} abandoned order(s); {report}")
