@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -35,6 +37,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # disable, erasure): access tokens carry a version derived from it and from the password
     # hash (shop/accounts/tokens.py), so they stop working before they expire.
     auth_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # The account's id as the API shows it: random, so that it tells nothing (not how many
+    # accounts exist, not when this one was made), and so that registering can answer an id
+    # whether or not the address already had an account (shop/api/accounts.py).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     objects = UserManager()
 

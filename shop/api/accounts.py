@@ -4,6 +4,8 @@
 The /auth routes take no bearer token; /auth/logout and /me need one.
 """
 
+import uuid
+
 from ninja import Router, Status
 
 from shop.accounts import services
@@ -31,11 +33,13 @@ REGISTERED = ("Check your email: we have sent a link to confirm the address. You
 def auth_register(request, payload: RegisterIn):
     """Create an account; a verification link is emailed (unverified accounts can shop). An
     address that already has an account answers the same, and its owner is emailed instead:
-    registering tells nobody whether an address has an account. Sign in for the account id."""
-    services.account_register(
+    registering tells nobody whether an address has an account. The id answered for a taken
+    address is a random one, made the same way as a new account's own."""
+    user = services.account_register(
         request=request, email=payload.email, password=payload.password, name=payload.name
     )
-    return Status(201, {"email": services.email_clean(payload.email),
+    account_id = user.public_id if user is not None else uuid.uuid4()
+    return Status(201, {"id": str(account_id), "email": services.email_clean(payload.email),
                         "name": services.name_clean(payload.name), "detail": REGISTERED})
 
 

@@ -53,7 +53,7 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 def _profile(user: User) -> dict[str, Any]:
     return {
-        "id": user.pk,
+        "id": str(user.public_id),
         "email": user.email,
         "name": user.name,
         "email_verified_at": _iso(user.email_verified_at),

@@ -29,8 +29,11 @@ def test_register_creates_an_unverified_account_and_emails_a_link(api, db):
     )
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"email", "name", "detail"}
+    assert set(body) == {"id", "email", "name", "detail"}
     assert body["email"] == "new@example.com"
+    new_user = User.objects.get(email="new@example.com")
+    assert body["id"] == str(new_user.public_id)
+    assert body["id"] != str(new_user.pk)  # opaque, not the row number
     assert response["Cache-Control"] == "private, no-store"
     assert len(mail.outbox) == 1
     assert "/account/verify-email/" in mail.outbox[0].body
@@ -62,7 +65,10 @@ def test_register_answers_a_taken_address_like_a_new_one_and_emails_its_owner(ap
                      ip="10.8.0.2")
     assert taken.status_code == new.status_code == 201
     assert sorted(taken.headers) == sorted(new.headers)
-    assert {**taken.json(), "email": ""} == {**new.json(), "email": ""}
+    assert {**taken.json(), "email": "", "id": ""} == {**new.json(), "email": "", "id": ""}
+    # both carry an id of the same form; the taken address's is not its owner's
+    assert len(taken.json()["id"]) == len(new.json()["id"]) == 36
+    assert taken.json()["id"] not in (str(ann.public_id), str(ann.pk))
     owner_mail = [m for m in mail.outbox if m.to == ["ann@example.com"]]
     assert len(owner_mail) == 1
     assert "/account/password-reset/" in owner_mail[0].body
@@ -80,7 +86,8 @@ def test_token_me_and_the_shape_of_the_pair(api, ann):
     assert pair["expires_in"] == 600
     me = api.get("/api/v1/me", token=pair["access"])
     assert me.status_code == 200
-    assert me.json() == {"id": ann.pk, "email": "ann@example.com", "name": "Ann Example"}
+    assert me.json() == {"id": str(ann.public_id), "email": "ann@example.com",
+                         "name": "Ann Example"}
     assert me["Cache-Control"] == "private, no-store"
     assert RefreshToken.objects.get().token_hash != pair["refresh"]  # stored hashed
 

@@ -28,14 +28,20 @@ class TokenPairOut(Schema):
 
 class RegisteredOut(Schema):
     """What registering answers, the same whether the address was new or had an account
-    already (its owner is emailed instead): no id, nothing that tells the two apart."""
+    already (its owner is emailed instead): the id is a random one in both cases (the new
+    account's own, or one made up on the spot), so nothing tells the two apart."""
 
+    id: str = Field(description="The account's opaque id, as GET /me shows it.")
     email: str
     name: str
     detail: str
 
 
 class UserOut(Schema):
-    id: int
+    id: str = Field(description="The account's opaque id.")
     email: str
     name: str
+
+    @staticmethod
+    def resolve_id(user) -> str:  # type: ignore[no-untyped-def]
+        return str(user.public_id)
