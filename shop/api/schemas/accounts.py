@@ -1,5 +1,7 @@
 """Accounts API schemas: the output schemas are the whitelist of fields that leave."""
 
+from typing import Any
+
 from ninja import Schema
 from pydantic import Field
 
@@ -43,5 +45,5 @@ class UserOut(Schema):
     name: str
 
     @staticmethod
-    def resolve_id(user) -> str:  # type: ignore[no-untyped-def]
+    def resolve_id(user: Any) -> str:
         return str(user.public_id)
