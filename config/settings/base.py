@@ -48,7 +48,9 @@ INSTALLED_APPS = [
     "shop.monitoring",
     "shop.catalog",
     "shop.shipping",
+    "shop.taxes",
     "shop.cart",
+    "shop.discounts",
     "shop.orders",
     # export, erasure, consent, retention (docs/privacy.md)
     "shop.privacy",
@@ -303,7 +305,11 @@ SHOP_API_MAX_LIMIT = 100
 SHOP_PAGE_SIZE = 24
 
 # Cart and checkout (shop/cart, shop/orders)
-SHOP_FREE_SHIPPING_OVER = "75.00"  # standard delivery is free from this subtotal up
+SHOP_FREE_SHIPPING_OVER = "75.00"  # standard delivery free from this subtotal (after discounts)
+# Taxes (shop/taxes, docs/orders.md): catalog prices include VAT (EU/UK B2C); US/CA sales tax
+# is added on top. A cart with no address yet is priced for the shop's home country.
+SHOP_PRICES_INCLUDE_TAX = os.environ.get("SHOP_PRICES_INCLUDE_TAX", "1") not in ("0", "false", "")
+SHOP_HOME_COUNTRY = os.environ.get("SHOP_HOME_COUNTRY", "DE")
 SHOP_PAYMENT_GATEWAY = os.environ.get(
     "SHOP_PAYMENT_GATEWAY", "shop.orders.payments.test_gateway.TestGateway"
 )

@@ -7,16 +7,21 @@ from ninja import Router
 from shop.cart import services
 from shop.cart.selectors import cart_for
 from shop.core.errors import NotFound
+from shop.discounts.services import cart_discount_apply, cart_discount_remove
+from shop.orders.pricing import cart_quote
 
 from .auth import bearer
-from .schemas.cart import CartItemIn, CartOut, CartQuantityIn, cart_out
+from .schemas.cart import CartItemIn, CartOut, CartQuantityIn, DiscountIn, cart_out
 
 router = Router(tags=["cart"], auth=bearer)
 
 
 def _current(request, notices: list[str] | None = None) -> dict:
     cart = cart_for(viewer=request.auth)
-    return cart_out(services.cart_summary(cart=cart), notices=notices)
+    summary = services.cart_summary(cart=cart)
+    quote = cart_quote(principal=request.auth, cart_id=cart.pk if cart else None,
+                       line_totals=[line.line_total for line in summary.lines])
+    return cart_out(summary, quote, notices=notices)
 
 
 @router.get("/cart", response=CartOut, url_name="cart")
@@ -57,3 +62,25 @@ def _cart_or_404(request):
     if cart is None:
         raise NotFound("This item is not in your cart.")
     return cart
+
+
+@router.post("/cart/discount", response=CartOut, url_name="cart_discount")
+def cart_discount_add(request, payload: DiscountIn):
+    """Applies a discount code to the cart (one at a time: a new one replaces the old).
+    422 `discount_invalid` when the code is unknown, switched off, not started, expired,
+    used up (in all, or by you) or needs a higher subtotal; the cart is unchanged then. The
+    code is checked again at checkout."""
+    cart = services.cart_obtain(viewer=request.auth, session=None)
+    summary = services.cart_summary(cart=cart)
+    user = request.auth.user
+    cart_discount_apply(cart_id=cart.pk, text=payload.code, subtotal=summary.subtotal,
+                        user_id=user.pk, email=user.email)
+    return _current(request)
+
+
+@router.delete("/cart/discount", response=CartOut, url_name="cart_discount")
+def cart_discount_delete(request):
+    """Takes the discount code off the cart."""
+    cart = cart_for(viewer=request.auth)
+    cart_discount_remove(cart_id=cart.pk if cart else None)
+    return _current(request)

@@ -50,6 +50,10 @@ class Action:
     STOCK_ADJUST = "stock.adjust"
     ROLE_CHANGE = "staff.role_change"
     ALERT_ACK = "alert.acknowledge"
+    DISCOUNT_CREATE = "discount.create"
+    DISCOUNT_CHANGE = "discount.change"
+    DISCOUNT_DEACTIVATE = "discount.deactivate"
+    TAX_RATE_CHANGE = "tax_rate.change"
 
 
 class AuditActor(Protocol):

@@ -40,6 +40,7 @@ from shop.staff.access import Actor, require
 from shop.staff.roles import Perm
 
 from .models import MoneyInFlight, Order, OrderStatus, Payment
+from .order_money import order_discount_release
 from .settlement import refund_record, refund_send
 from .state import StatusChanged, order_move, refuse
 from .stock import order_restock, stock_adjust
@@ -153,6 +154,7 @@ def _cancel_unpaid(*, actor: Actor, order: Order, reason: str, restock: bool) ->
                           cancelled_at=timezone.now()):
             raise _refused(order, "Only pending or paid orders can be cancelled.")
         units = order_restock(order=order) if restock else 0
+        order_discount_release(order=order)
         audit_record(
             actor=actor, action=Action.ORDER_CANCEL, object_type="order",
             object_id=order.number, customer_id=order.user_id,

@@ -73,6 +73,15 @@ class Order(OwnedModel):
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
     shipping_total = models.DecimalField(max_digits=10, decimal_places=2)
     total = models.DecimalField(max_digits=12, decimal_places=2)
+    # Discount and tax (issue 14), computed by shop/orders/pricing.py: total = subtotal -
+    # discount_total + shipping_total (+ tax_total unless tax_included). tax_total includes
+    # shipping_tax; tax_rate is the destination's rate as a fraction.
+    discount_code = models.CharField(max_length=32, blank=True)
+    discount_total = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    tax_total = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    tax_included = models.BooleanField(default=False)
+    tax_rate = models.DecimalField(max_digits=6, decimal_places=5, default=ZERO)
+    shipping_tax = models.DecimalField(max_digits=10, decimal_places=2, default=ZERO)
     # Settled refunds, kept with the order (the sum of its refunded Refund rows).
     amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     item_count = models.PositiveIntegerField(default=0)
@@ -156,6 +165,9 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     quantity = models.PositiveIntegerField()
     line_total = models.DecimalField(max_digits=12, decimal_places=2)
+    # this line's share of the order's discount, and its tax (rounded per line)
+    discount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    tax = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
 
     class Meta:
         ordering = ["id"]

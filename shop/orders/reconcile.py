@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import MoneyInFlight, Order, OrderStatus, Payment, Refund
+from .order_money import order_discount_release
 from .settlement import charge_settle, refund_settle
 from .state import order_move
 from .stock import order_restock
@@ -94,6 +95,7 @@ def _release_orders_without_attempt(*, cutoff: dt.datetime) -> list[str]:
             if order_move(order=order, expected=[OrderStatus.PENDING_PAYMENT],
                           to=OrderStatus.CANCELLED, cancelled_at=timezone.now()):
                 order_restock(order=order)
+                order_discount_release(order=order)
                 order_email_queue(order=order, kind="not_charged")
                 released.append(order.number)
     return released

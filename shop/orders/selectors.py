@@ -11,7 +11,7 @@ from django.db import models
 from .models import MoneyInFlight, Order, OrderEvent, OrderLine, OrderStatus
 
 LINE_FIELDS = ("order_id", "sku", "product_name", "variant_label", "unit_price", "quantity",
-               "line_total")
+               "line_total", "discount", "tax")
 EVENT_FIELDS = ("order_id", "at", "status", "kind", "amount")
 # Orders whose goods have not left yet, or whose money is still moving.
 OPEN_STATUSES = (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)

@@ -55,6 +55,7 @@ from .models import (
     Payment,
 )
 from .numbers import order_number_new
+from .order_money import order_discount_redeem, order_money_fields, order_price
 from .payments import (
     CardToken,
     PaymentDeclined,
@@ -63,7 +64,7 @@ from .payments import (
     PaymentUncertain,
     gateway,
 )
-from .pricing import Totals, totals_for
+from .pricing import Quote
 from .settlement import (
     charge_captured,
     charge_not_charged,
@@ -275,7 +276,7 @@ def _wanted(lines: list[CartLine]) -> tuple[dict[int, int], dict[int, str]]:
 
 
 def _order_new(*, principal: Principal, address: ShippingAddress, method: ShippingMethod,
-               totals: Totals, item_count: int) -> Order:
+               priced: Quote, item_count: int) -> Order:
     """The order row: pending payment, its charge in flight, amounts from the server."""
     user = principal.user
     return Order.objects.create(
@@ -285,9 +286,7 @@ def _order_new(*, principal: Principal, address: ShippingAddress, method: Shippi
         status=OrderStatus.PENDING_PAYMENT,
         money_in_flight=MoneyInFlight.CHARGE,
         currency=settings.SHOP_CURRENCY,
-        subtotal=totals.subtotal,
-        shipping_total=totals.shipping,
-        total=totals.total,
+        **order_money_fields(priced),
         item_count=item_count,
         ship_name=address.name,
         ship_line1=address.line1,
@@ -321,10 +320,10 @@ def _order_create_once(
     quantities, names = _wanted(lines)
     prices = stock_take(quantities=quantities, names=names)
     order_lines = _order_lines(lines, prices)
-    totals = totals_for(
-        subtotal=sum((line.line_total for line in order_lines), Decimal("0.00")), method=method
-    )
-    order = _order_new(principal=principal, address=address, method=method, totals=totals,
+    user = principal.user
+    priced = order_price(lines=order_lines, address=address, method=method, cart_id=cart.pk,  # type: ignore[union-attr]
+                         user_id=principal.user_id, email=user.email if user else "")
+    order = _order_new(principal=principal, address=address, method=method, priced=priced,
                        item_count=sum(quantities.values()))
     for order_line in order_lines:
         order_line.order = order
@@ -335,6 +334,7 @@ def _order_create_once(
         order=order, gateway=gateway_name, amount=order.total, currency=order.currency,
         status=Payment.Status.CHARGING, brand=card.brand, last4=card.last4,
     )
+    order_discount_redeem(order=order, priced=priced, cart_id=cart.pk)  # type: ignore[union-attr]
     if claim is not None:
         IdempotencyKey.objects.filter(pk=claim.pk).update(order=order)
     CartLine.objects.filter(cart=cart).delete()

@@ -50,6 +50,7 @@ from .models import (
     Payment,
     Refund,
 )
+from .order_money import order_discount_release
 from .payments import (
     ChargeOutcome,
     PaymentUnavailable,
@@ -143,6 +144,8 @@ def charge_not_charged(
         )
         if moved:
             order_restock(order=order)
+            order_discount_release(order=order, back_to_cart_id=(
+                cart.pk if give_back_to is not None and cart is not None else None))
             if give_back_to is not None:
                 _lines_back_to_cart(order=order, cart=cart)
                 _order_remove(order=order)

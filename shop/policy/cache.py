@@ -115,6 +115,7 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "api:cart_items": PRIVATE,
     "api:cart_item_update": PRIVATE,
     "api:cart_item_delete": PRIVATE,
+    "api:cart_discount": PRIVATE,
     "api:checkout": PRIVATE,
     "api:order_list": PRIVATE,
     "api:order_detail": PRIVATE,

@@ -37,6 +37,9 @@ def test_add_change_remove(catalog, alice_api):
         "items": [{"sku": tee_l, "name": "Organic Cotton Tee", "variant": "L / Navy",
                    "quantity": 2, "unit_price": "26.00", "line_total": "52.00"}],
         "subtotal": "52.00", "currency": "EUR", "item_count": 2, "notices": [],
+        # issue 14: no code, standard delivery, German VAT (the home country) in the price
+        "discount_code": None, "discount": "0.00", "shipping": "4.95", "tax": "9.09",
+        "tax_included": True, "tax_country": "DE", "total": "56.95",
     }
     post(alice_api, "/api/v1/cart/items", {"sku": skus(catalog.mug)[0]})  # quantity 1 default
     body = post(alice_api, f"/api/v1/cart/items/{tee_l}", {"quantity": 1}, "patch").json()

@@ -43,7 +43,8 @@ def test_history_is_newest_first_and_pages_by_cursor(catalog, alice_api, bob_api
     order = first["items"][0]
     assert set(order) == {"number", "status", "items", "subtotal", "shipping", "total",
                           "refunded", "currency", "shipping_address", "shipping_method",
-                          "payment", "tracking", "events", "created_at", "paid_at"}
+                          "payment", "tracking", "events", "created_at", "paid_at",
+                          "discount_code", "discount", "tax", "tax_included"}
     assert (order["refunded"], order["tracking"]) == ("0.00", None)
     assert [(e["kind"], e["status"]) for e in order["events"]] == [
         ("placed", "pending_payment"), ("paid", "paid")]

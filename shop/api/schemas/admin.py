@@ -49,7 +49,11 @@ class AdminOrderListOut(Schema):
 class AdminOrderOut(AdminOrderSummaryOut):
     items: list[OrderItemOut]
     subtotal: str
+    discount_code: str | None
+    discount: str
     shipping: str
+    tax: str
+    tax_included: bool
     shipping_address: AddressOut
     shipping_method: ShippingMethodRef
     payment: PaymentOut | None
@@ -65,6 +69,18 @@ class AdminOrderOut(AdminOrderSummaryOut):
     @staticmethod
     def resolve_shipping(obj) -> str:
         return str(obj.shipping_total)
+
+    @staticmethod
+    def resolve_discount_code(obj) -> str | None:
+        return obj.discount_code or None
+
+    @staticmethod
+    def resolve_discount(obj) -> str:
+        return str(obj.discount_total)
+
+    @staticmethod
+    def resolve_tax(obj) -> str:
+        return str(obj.tax_total)
 
     @staticmethod
     def resolve_shipping_method(obj) -> dict:

@@ -65,6 +65,8 @@ class OrderItemOut(Schema):
     quantity: int
     unit_price: str
     line_total: str
+    discount: str
+    tax: str
 
     @staticmethod
     def resolve_name(obj) -> str:
@@ -81,6 +83,14 @@ class OrderItemOut(Schema):
     @staticmethod
     def resolve_line_total(obj) -> str:
         return str(obj.line_total)
+
+    @staticmethod
+    def resolve_discount(obj) -> str:
+        return str(obj.discount)
+
+    @staticmethod
+    def resolve_tax(obj) -> str:
+        return str(obj.tax)
 
 
 class ShippingMethodRef(Schema):
@@ -112,6 +122,8 @@ class OrderItemData(BaseModel):
     quantity: int
     unit_price: str
     line_total: str
+    discount: str = Field(description="this line's share of the order's discount")
+    tax: str = Field(description="this line's tax, rounded per line (docs/orders.md)")
 
 
 class ShippingMethodData(BaseModel):
@@ -150,8 +162,12 @@ class OrderOut(BaseModel):
     status: str
     items: list[OrderItemData]
     subtotal: str
+    discount_code: str | None
+    discount: str
     shipping: str
-    total: str
+    tax: str = Field(description="the VAT or sales tax of the order, shipping's included")
+    tax_included: bool = Field(description="true where the prices include the tax (EU, UK)")
+    total: str = Field(description="subtotal - discount + shipping (+ tax when not included)")
     refunded: str
     currency: str
     shipping_address: AddressData
@@ -182,7 +198,11 @@ class OrderOut(BaseModel):
                 for line in lines
             ],
             "subtotal": str(order.subtotal),
+            "discount_code": order.discount_code or None,
+            "discount": str(order.discount_total),
             "shipping": str(order.shipping_total),
+            "tax": str(order.tax_total),
+            "tax_included": order.tax_included,
             "total": str(order.total),
             "refunded": str(order.amount_refunded),
             "currency": order.currency,
@@ -222,6 +242,8 @@ def line_instance(line) -> dict[str, Any]:
         "quantity": line.quantity,
         "unit_price": str(line.unit_price),
         "line_total": str(line.line_total),
+        "discount": str(line.discount),
+        "tax": str(line.tax),
     }
 
 
@@ -233,6 +255,8 @@ def line_row(row: dict[str, Any]) -> dict[str, Any]:
         "quantity": row["quantity"],
         "unit_price": str(row["unit_price"]),
         "line_total": str(row["line_total"]),
+        "discount": str(row["discount"]),
+        "tax": str(row["tax"]),
     }
 
 

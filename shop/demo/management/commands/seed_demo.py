@@ -19,7 +19,9 @@ from django.db import transaction
 
 from shop.catalog.models import Product
 from shop.demo.loader import seed_products
+from shop.discounts.demo import demo_codes_seed
 from shop.staff.roles import role_bootstrap
+from shop.taxes.services import tax_rates_seed
 
 DEMO_PRODUCTS = 320
 DEMO_SEED = 2024
@@ -71,6 +73,9 @@ class Command(BaseCommand):
                 f"{result.images} images in {result.seconds:.1f} s."
             )
 
+        # SPEC §4.1: VAT rates for every destination, WELCOME10 and ONCE5
+        rates, codes = tax_rates_seed(), demo_codes_seed()
+        self.stdout.write(f"Taxes and discounts: {rates} tax rates and {codes} codes added.")
         password, source = demo_password()
         statuses = self.ensure_accounts(password, reset=source == "env")
         # Customers and orders of the last 30 days, for the staff dashboard (shop/demo/orders.py)
