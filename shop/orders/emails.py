@@ -37,7 +37,8 @@ def order_email_build(*, order: Order, kind: str, refund: Refund | None = None
     if not order.email:
         return None
     context = {"order": order, "lines": list(order.lines.all()), "refund": refund,
-               "shop_name": settings.SHOP_NAME}
+               "shop_name": settings.SHOP_NAME,
+               "tax_percent": f"{(order.tax_rate * 100).normalize():f}" if order.tax_rate else ""}
     name = TEMPLATES[kind]
     message = EmailMultiAlternatives(
         subject=SUBJECTS[kind].format(shop=settings.SHOP_NAME, number=order.number),

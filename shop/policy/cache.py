@@ -98,6 +98,8 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "web:cart_add": PRIVATE,
     "web:cart_update": PRIVATE,
     "web:cart_remove": PRIVATE,
+    "web:cart_discount": PRIVATE,
+    "web:cart_discount_remove": PRIVATE,
     "web:add_to_cart_fragment": PRIVATE,
     "web:cart_count_fragment": PRIVATE,
     "web:checkout": PRIVATE,

@@ -18,6 +18,8 @@ urlpatterns = [
     path("cart/add/", cart.cart_add, name="cart_add"),
     path("cart/update/", cart.cart_update, name="cart_update"),
     path("cart/remove/", cart.cart_remove, name="cart_remove"),
+    path("cart/discount/", cart.cart_discount_add, name="cart_discount"),
+    path("cart/discount/remove/", cart.cart_discount_delete, name="cart_discount_remove"),
     path(
         "fragments/add-to-cart/<slug:slug>",
         cart.add_to_cart_fragment,

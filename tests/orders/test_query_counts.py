@@ -5,14 +5,17 @@ The API's bearer authentication costs one query (the user, with whether its sign
 live), measured on GET /api/v1/me; the storefront's session is read from the database (one
 query: the one copy every worker sees) and the user costs one more. What each of our
 routes adds on top is fixed:
-- GET /api/v1/cart, GET /cart/: the cart, its lines with variants and products (2);
+- GET /api/v1/cart, GET /cart/: the cart, its lines with variants and products, and, to price
+  it (issue 14), its discount code, the delivery method, the saved address that names the
+  destination and that destination's tax rate (6);
 - POST /api/v1/checkout (issue 12): 17 statements plus 8 savepoints, plus the shipping method:
   claim the key; transaction 1 (lock the user and the cart, read the lines, lock the
   variants, take the stock, insert the order, its lines, its "placed" event and the payment
   attempt, link the key, empty the cart); the test gateway's own record of the charge (what a
   real provider keeps on its side); transaction 2 (order paid, its "paid" event, the payment
   captured, the confirmation e-mail's outbox row). The answer is built from what was just
-  written, not read back;
+  written, not read back. Issue 14 adds 3: the cart's discount code, the destination's tax
+  rate, taking the code off the cart (a code used adds its conditional UPDATE and its use);
 - GET /api/v1/orders: the orders, their lines, their timelines (3); GET /account/orders/: the
   orders (1).
 """
@@ -27,8 +30,8 @@ pytestmark = pytest.mark.django_db
 
 API_AUTH = 1  # asserted below against GET /api/v1/me
 WEB_AUTH = 2  # the session row and the user
-CART = 2
-CHECKOUT = 26  # everything after authentication, savepoints included
+CART = 6
+CHECKOUT = 29  # everything after authentication, savepoints included
 ORDER_HISTORY_API = 3
 ORDER_HISTORY_PAGE = 1
 

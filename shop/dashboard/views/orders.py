@@ -121,7 +121,8 @@ def order_export(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["number", "created_at", "status", "email", "items", "subtotal",
                      "shipping", "total", "currency", "ship_name", "ship_city",
-                     "ship_postal_code", "ship_country", "shipping_method", "card"])
+                     "ship_postal_code", "ship_country", "shipping_method", "card",
+                     "discount_code", "discount", "tax", "tax_included", "tax_rate"])
     for order in orders:
         card = f"{order.payment_brand} •••• {order.payment_last4}" if order.payment_last4 else ""
         writer.writerow([_cell(v) for v in (
@@ -129,5 +130,7 @@ def order_export(request: HttpRequest) -> HttpResponse:
             order.item_count, order.subtotal, order.shipping_total, order.total, order.currency,
             order.ship_name, order.ship_city, order.ship_postal_code, order.ship_country,
             order.shipping_method_name, card,
+            order.discount_code, order.discount_total, order.tax_total,
+            "yes" if order.tax_included else "no", order.tax_rate,
         )])
     return response

@@ -17,8 +17,11 @@ from shop.cart import services
 from shop.cart.selectors import cart_for, cart_item_count
 from shop.catalog.selectors import product_get
 from shop.core.errors import ShopError
+from shop.discounts.models import CODE_MAX_LENGTH
+from shop.discounts.services import DiscountInvalid, cart_discount_apply, cart_discount_remove
 
 from ..forms_checkout import CartLineForm
+from .money import quote_for
 
 CART_CHANGED = "cart-changed"
 QUANTITY_CHOICES = 10
@@ -33,9 +36,15 @@ def _cart(request: HttpRequest):
 
 
 def _cart_context(request: HttpRequest, *, notices=(), errors=()) -> dict:
-    summary = services.cart_summary(cart=_cart(request))
+    cart = _cart(request)
+    summary = services.cart_summary(cart=cart)
+    quote = quote_for(request, cart=cart, summary=summary)
+    if quote.discount_problem:
+        notices = [*notices, quote.discount_problem]
     return {
         "summary": summary,
+        "quote": quote,
+        "code_max_length": CODE_MAX_LENGTH,
         "notices": [*notices, *summary.notices],
         "errors": list(errors),
         "signed_in": request.principal.is_authenticated,
@@ -95,6 +104,33 @@ def cart_remove(request: HttpRequest) -> HttpResponse:
     except ShopError as error:
         return _answer(request, errors=[error.message])
     return _answer(request)
+
+
+# --- the discount code (shop/discounts; checked again at checkout)
+
+
+@require_POST
+def cart_discount_add(request: HttpRequest) -> HttpResponse:
+    text = request.POST.get("code", "")[:CODE_MAX_LENGTH + 10].strip()
+    if not text:
+        return _answer(request, errors=["Enter a discount code."])
+    cart = services.cart_obtain(viewer=request.principal, session=request.session)
+    summary = services.cart_summary(cart=cart)
+    user = request.principal.user if request.principal.is_authenticated else None
+    try:
+        code = cart_discount_apply(cart_id=cart.pk, text=text, subtotal=summary.subtotal,
+                                   user_id=user.pk if user else None,
+                                   email=user.email if user else "")
+    except DiscountInvalid as invalid:
+        return _answer(request, errors=[invalid.message])
+    return _answer(request, notices=[f"The code {code.code} is applied: {code.label}."])
+
+
+@require_POST
+def cart_discount_delete(request: HttpRequest) -> HttpResponse:
+    cart = _cart(request)
+    cart_discount_remove(cart_id=cart.pk if cart else None)
+    return _answer(request, notices=["The discount code was removed."])
 
 
 # --- adding, from the (public, cached) product page through a private fragment

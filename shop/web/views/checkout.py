@@ -31,6 +31,7 @@ from shop.cart.selectors import cart_for
 from shop.cart.services import cart_summary
 from shop.core.addresses import SHIPPING_COUNTRIES, ShippingAddress
 from shop.core.errors import Conflict, InvalidInput, ShopError
+from shop.discounts.services import DiscountInvalid
 from shop.orders.hosted import (
     checkout_hosted_cancel,
     checkout_hosted_return,
@@ -38,13 +39,14 @@ from shop.orders.hosted import (
 )
 from shop.orders.models import OrderStatus
 from shop.orders.payments import CardDetails, CardToken, PaymentDeclined, gateway
-from shop.orders.pricing import free_shipping_threshold, shipping_price, totals_for
+from shop.orders.pricing import free_shipping_threshold, shipping_price
 from shop.orders.services import checkout_place_order
 from shop.policy.access import access_order, address_list_for
 from shop.shipping.selectors import shipping_method_get, shipping_method_list
 
 from ..forms_checkout import AddressForm, PaymentForm, ShippingForm
 from .accounts import signin_required
+from .money import quote_for
 
 CHECKOUT_KEY = "bfm_checkout"
 LAST_ORDER_KEY = "bfm_checkout_last_order"
@@ -76,8 +78,12 @@ def _missing_step(state: dict, before: str) -> str | None:
     return None
 
 
+def _cart(request: HttpRequest):
+    return cart_for(viewer=request.principal, session=request.session)
+
+
 def _summary(request: HttpRequest):
-    return cart_summary(cart=cart_for(viewer=request.principal, session=request.session))
+    return cart_summary(cart=_cart(request))
 
 
 def _guard(request: HttpRequest, step: str):
@@ -96,21 +102,17 @@ def _guard(request: HttpRequest, step: str):
 
 
 def _page(request, template: str, step: str, summary, state: dict, **context):
-    method_code = state.get("shipping_method")
-    totals = None
-    if method_code and STEPS.index(step) > STEPS.index("shipping"):
-        try:
-            totals = totals_for(
-                subtotal=summary.subtotal, method=shipping_method_get(code=method_code)
-            )
-        except InvalidInput:
-            totals = None
+    chosen = state.get("shipping_method") and STEPS.index(step) > STEPS.index("shipping")
+    totals = quote_for(request, cart=_cart(request), summary=summary,
+                       method_code=state.get("shipping_method") if chosen else None,
+                       use_chosen_method=False)
     context = {
         "step": step,
         "steps": [(name, STEP_LABELS[name]) for name in STEPS],
         "step_index": STEPS.index(step),
         "summary": summary,
         "totals": totals,
+        "shipping_pending": not chosen,
         "state": state,
         "country_name": SHIPPING_COUNTRIES.get((state.get("address") or {}).get("country", "")),
         **context,
@@ -156,8 +158,9 @@ def checkout_shipping(request: HttpRequest) -> HttpResponse:
     state, summary, blocked = _guard(request, "shipping")
     if blocked:
         return blocked
-    methods = [
-        (method, shipping_price(method=method, subtotal=summary.subtotal))
+    priced = quote_for(request, cart=_cart(request), summary=summary, use_chosen_method=False)
+    methods = [  # free standard delivery counts the subtotal after the discount
+        (method, shipping_price(method=method, subtotal=priced.subtotal - priced.discount))
         for method in shipping_method_list()
     ]
     error = None
@@ -252,7 +255,7 @@ def checkout_place(request: HttpRequest) -> HttpResponse:
         _save(request, {k: v for k, v in state.items() if k not in ("card", "key")})
         messages.error(request, error.message)
         return redirect("web:checkout_payment")
-    except Conflict as error:  # sold out meanwhile, cart changed: back to the cart
+    except (Conflict, DiscountInvalid) as error:  # sold out, cart or code changed: the cart
         messages.error(request, error.message)
         return redirect("web:cart")
     except InvalidInput as error:  # the shipping method or address is no longer valid
@@ -296,7 +299,7 @@ def _place_hosted(request: HttpRequest, state: dict) -> HttpResponse:
             idempotency_key=state["key"],
             return_urls=return_urls,
         )
-    except Conflict as error:
+    except (Conflict, DiscountInvalid) as error:
         messages.error(request, error.message)
         return redirect("web:cart")
     except InvalidInput as error:

@@ -1,0 +1,25 @@
+"""The storefront's money: the cart priced as checkout will price it (shop.orders.pricing
+.cart_quote: the cart's discount code, the delivery and address chosen in checkout, else
+standard delivery to the default saved address or the shop's home country)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from shop.cart.models import Cart
+from shop.cart.selectors import CartSummary
+from shop.orders.pricing import Quote, cart_quote
+
+CHECKOUT_KEY = "bfm_checkout"  # the checkout's session state (shop/web/views/checkout.py)
+
+
+def quote_for(request: HttpRequest, *, cart: Cart | None, summary: CartSummary,
+              method_code: str | None = None, use_chosen_method: bool = True) -> Quote:
+    state = request.session.get(CHECKOUT_KEY)
+    state = state if isinstance(state, dict) else {}
+    address = state.get("address") if isinstance(state.get("address"), dict) else None
+    if method_code is None and use_chosen_method:
+        method_code = state.get("shipping_method") or None
+    return cart_quote(principal=request.principal, cart_id=cart.pk if cart else None,
+                      line_totals=[line.line_total for line in summary.lines],
+                      chosen_address=address, method_code=method_code)
