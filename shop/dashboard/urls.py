@@ -5,7 +5,7 @@
 from django.urls import path
 
 from .guard import staff_urls
-from .views import catalog, customers, orders, overview, security, staff
+from .views import catalog, customers, discounts, orders, overview, security, staff
 
 app_name = "dashboard"
 
@@ -24,6 +24,13 @@ urlpatterns = staff_urls(
         path("products/<int:product_id>/", catalog.product_detail, name="product_detail"),
         path("variants/<int:variant_id>/price", catalog.variant_price, name="variant_price"),
         path("variants/<int:variant_id>/stock", catalog.stock_adjust, name="stock_adjust"),
+        path("discounts/", discounts.discount_list, name="discount_list"),
+        path("discounts/new", discounts.discount_create, name="discount_create"),
+        path("discounts/<int:code_id>/", discounts.discount_edit, name="discount_edit"),
+        path("discounts/<int:code_id>/deactivate", discounts.discount_deactivate,
+             name="discount_deactivate"),
+        path("taxes/", discounts.tax_rates, name="tax_rates"),
+        path("taxes/<int:rate_id>", discounts.tax_rate_edit, name="tax_rate_edit"),
         path("security/", security.overview, name="security"),
         path("security/alerts", security.alerts_fragment, name="security_alerts"),
         path("security/events/", security.events, name="security_events"),

@@ -37,6 +37,14 @@ PERMISSIONS: dict[str, str] = {
     "dashboard:product_detail": Perm.MANAGE_CATALOG,
     "dashboard:variant_price": Perm.MANAGE_CATALOG,
     "dashboard:stock_adjust": Perm.ADJUST_STOCK,
+    # discount codes: manager (issue 14)
+    "dashboard:discount_list": Perm.MANAGE_CATALOG,
+    "dashboard:discount_create": Perm.MANAGE_CATALOG,
+    "dashboard:discount_edit": Perm.MANAGE_CATALOG,
+    "dashboard:discount_deactivate": Perm.MANAGE_CATALOG,
+    # tax rates: admin (issue 14)
+    "dashboard:tax_rates": ADMIN_ONLY,
+    "dashboard:tax_rate_edit": ADMIN_ONLY,
     # security: admin
     "dashboard:security": Perm.VIEW_SECURITY,
     "dashboard:security_alerts": Perm.VIEW_SECURITY,

@@ -25,6 +25,8 @@ NAV = (
     ("orders", "Orders", "dashboard:order_list", Perm.VIEW_ORDERS, "box"),
     ("customers", "Customers", "dashboard:customer_list", Perm.VIEW_CUSTOMERS, "users"),
     ("products", "Products & stock", "dashboard:product_list", Perm.MANAGE_CATALOG, "tag"),
+    ("discounts", "Discount codes", "dashboard:discount_list", Perm.MANAGE_CATALOG, "tag"),
+    ("taxes", "Tax rates", "dashboard:tax_rates", Perm.ADMIN, "grid"),
     ("security", "Security", "dashboard:security", Perm.VIEW_SECURITY, "shield"),
     ("staff", "Staff", "dashboard:staff_list", Perm.MANAGE_STAFF, "key"),
 )
