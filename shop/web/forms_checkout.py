@@ -19,6 +19,9 @@ class ShopForm(forms.Form):
 
 
 class CartLineForm(ShopForm):
+    """A line's quantity: 0 to MAX_LINE_QUANTITY here; the cart page's input says the line's
+    own limit (what can be bought now), and so does the view's error (shop/web/views/cart.py)."""
+
     sku = forms.CharField(max_length=64)
     quantity = forms.IntegerField(min_value=0, max_value=MAX_LINE_QUANTITY, required=False)
 
@@ -56,6 +59,14 @@ class ShippingForm(ShopForm):
     shipping_method = forms.CharField(max_length=40)
 
 
+# One message per field for every way a value can be wrong: the browser's min/max (Django sets
+# them from min_value/max_value) and the server's words name the same limits.
+MONTH_ERRORS = dict.fromkeys(("required", "invalid", "min_value", "max_value"),
+                             "Enter the month as a number from 1 to 12.")
+YEAR_ERRORS = dict.fromkeys(("required", "invalid", "min_value", "max_value"),
+                            "Enter the year as four digits, for example 2031.")
+
+
 class PaymentForm(ShopForm):
     """The card goes from this form to the gateway's tokenize() and nowhere else; on an error
     the number is never rendered back into the page."""
@@ -67,11 +78,11 @@ class PaymentForm(ShopForm):
         )),
     )
     exp_month = forms.IntegerField(
-        label="Month", min_value=1, max_value=12,
+        label="Month", min_value=1, max_value=12, error_messages=MONTH_ERRORS,
         widget=forms.NumberInput(attrs=_attrs(autocomplete="cc-exp-month", placeholder="MM")),
     )
     exp_year = forms.IntegerField(
-        label="Year", min_value=2000, max_value=2100,
+        label="Year", min_value=2000, max_value=2100, error_messages=YEAR_ERRORS,
         widget=forms.NumberInput(attrs=_attrs(autocomplete="cc-exp-year", placeholder="YYYY")),
     )
     cvc = forms.CharField(

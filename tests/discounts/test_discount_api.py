@@ -55,7 +55,7 @@ def test_apply_and_remove_a_percentage_code(catalog, alice_api):
     assert response.status_code == 200, response.content
     assert response["Cache-Control"] == "private, no-store"
     cart = response.json()
-    assert MONEY_FIELDS <= set(cart)
+    assert set(cart) >= MONEY_FIELDS
     assert (cart["subtotal"], cart["discount_code"], cart["discount"]) == (
         "52.00", "WELCOME10", "5.20")
     # 46.80 after the discount: standard delivery 4.95; German VAT (home) included
@@ -87,7 +87,8 @@ def test_unknown_or_malformed_codes(catalog, alice_api, code):
     fill(alice_api, catalog)
     response = apply(alice_api, code)
     assert response.status_code in (400, 422)
-    assert b"Traceback" not in response.content and b"discounts_" not in response.content
+    assert b"Traceback" not in response.content
+    assert b"discounts_" not in response.content
     if code == "NOPE":
         assert assert_invalid(response) == "This discount code is not valid."
 

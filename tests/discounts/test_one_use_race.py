@@ -55,9 +55,9 @@ def test_fifty_checkouts_with_a_one_use_code_place_exactly_one_order_with_it(
                                    headers={"Authorization": f"Bearer {token}"})
             return response.status_code, response.json()
 
-    with AppServer(tmp_path / "app", workers=2, threads=4) as server:
-        with ThreadPoolExecutor(max_workers=SHOPPERS) as pool:
-            results = list(pool.map(one, tokens))
+    with (AppServer(tmp_path / "app", workers=2, threads=4) as server,
+          ThreadPoolExecutor(max_workers=SHOPPERS) as pool):
+        results = list(pool.map(one, tokens))
 
     statuses = Counter(status for status, _ in results)
     assert statuses == {201: 1, 422: SHOPPERS - 1}, (statuses, results[:3])

@@ -38,7 +38,7 @@ def test_a_shopper_applies_welcome10_and_sees_uk_vat_to_the_order_page(
     assert "no-store" in applied.value.headers["cache-control"]
     summary.locator(".co-discount", has_text="WELCOME10").wait_for()
     text = summary.inner_text()
-    assert "−€5.50" in text.replace("\u2212", "−") or "€5.50" in text
+    assert "\u2212€5.50" in text
     assert "€54.45" in text  # 55.00 - 5.50 + 4.95
     page.get_by_text("The code WELCOME10 is applied: 10 % off.").wait_for()
     screenshot("discount-01-cart")
@@ -64,7 +64,9 @@ def test_a_shopper_applies_welcome10_and_sees_uk_vat_to_the_order_page(
     page.wait_for_url("**/checkout/review/")
     review = page.locator(".co-summary").inner_text()
     # VAT rounded per line: 23.40 -> 3.90, 26.10 -> 4.35, delivery 4.95 -> 0.83
-    assert "WELCOME10" in review and "€9.08" in review and "€54.45" in review
+    assert "WELCOME10" in review
+    assert "€9.08" in review
+    assert "€54.45" in review
     assert "United Kingdom" in review
     screenshot("discount-02-review")
     page.get_by_role("button", name=re.compile(r"Place order and pay €54\.45")).click()
@@ -73,7 +75,9 @@ def test_a_shopper_applies_welcome10_and_sees_uk_vat_to_the_order_page(
     number = re.search(r"BFM-[0-9A-Z]{10}", page.url).group(0)
     page.goto(f"/account/orders/{number}/")
     order = page.locator(".co-totals").first.inner_text()
-    assert "WELCOME10" in order and "€9.08" in order and "€54.45" in order
+    assert "WELCOME10" in order
+    assert "€9.08" in order
+    assert "€54.45" in order
     assert "Including VAT 20 %" in order
     screenshot("discount-03-order")
     page_watch.assert_clean()

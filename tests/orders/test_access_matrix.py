@@ -78,6 +78,8 @@ def web_routes(w: World) -> list[tuple[str, str, dict | None]]:
         ("post", "/cart/add/", {"sku": w.mug, "quantity": 1, "product": "stoneware-mug"}),
         ("post", "/cart/update/", {"sku": w.hoodie, "quantity": 2}),
         ("post", "/cart/remove/", {"sku": w.hoodie}),
+        ("post", "/cart/discount/", {"code": "WELCOME10"}),  # issue 14
+        ("post", "/cart/discount/remove/", None),
         ("get", "/checkout/", None),
         ("get", "/checkout/address/", None),
         ("get", "/checkout/delivery/", None),
@@ -96,6 +98,8 @@ def api_routes(w: World) -> list[tuple[str, str, dict | None]]:
         ("post", "/api/v1/cart/items", {"sku": w.mug, "quantity": 1}),
         ("patch", f"/api/v1/cart/items/{w.hoodie}", {"quantity": 2}),
         ("delete", f"/api/v1/cart/items/{w.hoodie}", None),
+        ("post", "/api/v1/cart/discount", {"code": "WELCOME10"}),  # issue 14
+        ("delete", "/api/v1/cart/discount", None),
         ("post", "/api/v1/checkout", checkout_body(BOB_ADDRESS)),
         ("get", "/api/v1/orders", None),
         ("get", f"/api/v1/orders/{w.alice_number}", None),

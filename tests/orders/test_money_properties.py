@@ -92,7 +92,8 @@ def test_allocate_spreads_every_cent_and_no_more(amount, weights):
                                           places=2, allow_nan=False, allow_infinity=False))
 def test_a_percentage_is_rounded_half_up_and_never_more_than_the_amount(amount, percent):
     off = percent_of(amount, percent)
-    assert is_cents(off) and Decimal("0") <= off <= amount
+    assert is_cents(off)
+    assert Decimal("0") <= off <= amount
     assert abs(off - amount * percent / 100) <= Decimal("0.005")
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.cart import services
+from shop.cart.models import MAX_LINE_QUANTITY
 from shop.cart.selectors import cart_for, cart_item_count
 from shop.catalog.selectors import product_get
 from shop.core.errors import ShopError
@@ -76,11 +77,21 @@ def _line_form(request: HttpRequest) -> CartLineForm | None:
     return form if form.is_valid() else None
 
 
+def _quantity_error(request: HttpRequest) -> str:
+    """The words for a quantity the form refused: the same limit as the line's input (its
+    `max`, what can be bought now, at most MAX_LINE_QUANTITY)."""
+    sku = request.POST.get("sku", "")[:64]
+    summary = services.cart_summary(cart=_cart(request))
+    limit = next((line.max_quantity for line in summary.lines if line.sku == sku),
+                 MAX_LINE_QUANTITY)
+    return f"Choose a quantity from 0 to {limit}."
+
+
 @require_POST
 def cart_update(request: HttpRequest) -> HttpResponse:
     form = _line_form(request)
     if form is None or form.cleaned_data["quantity"] is None:
-        return _answer(request, errors=["Choose a quantity from 0 to 99."])
+        return _answer(request, errors=[_quantity_error(request)])
     cart = _cart(request)
     if cart is None:
         return _answer(request, errors=["This item is not in your cart."])
