@@ -50,7 +50,7 @@ def tax_rate_set(*, rate_id: int, rate: Decimal) -> tuple[TaxRate, Decimal]:
     if row is None:
         raise NotFound("There is no such tax rate.")
     previous = row.rate
-    row.rate = rate
+    row.rate = rate.quantize(Decimal("0.00001"))
     row.updated_at = timezone.now()
     row.save(update_fields=["rate", "updated_at"])
     return row, previous

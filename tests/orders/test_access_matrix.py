@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 
 from shop.core.pagination import Page
+from shop.discounts.demo import demo_codes_seed
 from shop.monitoring.models import SecurityEvent
 from shop.orders.models import Order
 from shop.policy import access
@@ -48,6 +49,7 @@ def _place(api_client, web_client, sku, address) -> str:
 
 @pytest.fixture
 def world(catalog, alice_api, bob_api, alice_web, bob_web) -> World:
+    demo_codes_seed()  # the discount routes really apply a code
     hoodie = catalog.hoodie.variants.get().sku
     mug = catalog.mug.variants.get().sku
     tee = catalog.tee.variants.order_by("position").last().sku
