@@ -65,7 +65,7 @@ def destination_for(*, principal: Principal, chosen: Any = None) -> Destination:
     (or first) saved address, else the shop's home country."""
     if chosen:
         return destination_of(chosen)
-    if principal.is_authenticated:
+    if principal.is_authenticated and principal.user_id is not None:
         saved = Address.objects.filter(user_id=principal.user_id).order_by(
             "-is_default", "id").values("country").first()
         if saved:
