@@ -94,3 +94,31 @@ def test_an_admin_sets_a_rate_and_it_is_audited(shop):
     on.refresh_from_db()
     assert on.rate == Decimal("0.14500")
     assert AuditEvent.objects.filter(action="tax_rate.change").count() == 1
+
+
+def test_the_orders_csv_and_the_order_page_carry_discount_and_tax(shop, alice_api, catalog):
+    import csv
+    import io
+
+    from shop.discounts.demo import demo_codes_seed
+    from tests.factories import checkout_body
+
+    tax_rates_seed()
+    demo_codes_seed()
+    sku = catalog.mug.variants.get().sku
+    alice_api.post("/api/v1/cart/items", {"sku": sku, "quantity": 2},
+                   content_type="application/json")
+    alice_api.post("/api/v1/cart/discount", {"code": "WELCOME10"},
+                   content_type="application/json")
+    order = alice_api.post("/api/v1/checkout", checkout_body(),
+                           content_type="application/json").json()
+    client = web_client(shop.manager)
+    rows = list(csv.DictReader(io.StringIO(
+        client.get(reverse("dashboard:order_export")).content.decode())))
+    row = next(r for r in rows if r["number"] == order["number"])
+    assert (row["discount_code"], row["discount"], row["tax"], row["tax_included"],
+            row["total"]) == ("WELCOME10", order["discount"], order["tax"], "yes",
+                              order["total"])
+    page = client.get(reverse("dashboard:order_detail", args=[order["number"]]))
+    assert "WELCOME10" in page.content.decode()
+    assert "Including VAT" in page.content.decode()
