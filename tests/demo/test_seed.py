@@ -139,6 +139,18 @@ def test_seed_demo_loads_everything_once_and_honours_demo_password(
     assert "demo-pass-123" in output
     assert all(email in output for email in DEMO_EMAILS)
     assert not (settings.VAR_DIR / "demo_password").exists()  # the env one is not stored
+    # SPEC §4.1: the codes and a VAT rate for every country the shop ships to
+    from shop.core.addresses import SHIPPING_COUNTRIES
+    from shop.discounts.models import DiscountCode
+    from shop.taxes.models import TaxRate
+
+    codes = {c.code: c for c in DiscountCode.objects.all()}
+    assert (codes["WELCOME10"].kind, codes["WELCOME10"].value, codes["WELCOME10"].max_uses) == (
+        "percent", 10, None)
+    assert (codes["ONCE5"].kind, codes["ONCE5"].value, codes["ONCE5"].max_uses) == (
+        "fixed", 5, 1)
+    assert set(SHIPPING_COUNTRIES) <= set(
+        TaxRate.objects.filter(region="").values_list("country", flat=True))
 
     counts = (Product.objects.count(), Variant.objects.count(), User.objects.count())
     again = run("seed_demo")
