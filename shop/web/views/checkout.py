@@ -101,11 +101,17 @@ def _guard(request: HttpRequest, step: str):
     return state, summary, None
 
 
+def _page_totals(request, summary, state: dict, step: str):
+    """The quote a step shows: with the delivery once it is chosen (shop/orders/pricing.py)."""
+    chosen = state.get("shipping_method") and STEPS.index(step) > STEPS.index("shipping")
+    return quote_for(request, cart=_cart(request), summary=summary,
+                     method_code=state.get("shipping_method") if chosen else None,
+                     use_chosen_method=False)
+
+
 def _page(request, template: str, step: str, summary, state: dict, **context):
     chosen = state.get("shipping_method") and STEPS.index(step) > STEPS.index("shipping")
-    totals = quote_for(request, cart=_cart(request), summary=summary,
-                       method_code=state.get("shipping_method") if chosen else None,
-                       use_chosen_method=False)
+    totals = _page_totals(request, summary, state, step)
     context = {
         "step": step,
         "steps": [(name, STEP_LABELS[name]) for name in STEPS],
@@ -238,7 +244,9 @@ def checkout_place(request: HttpRequest) -> HttpResponse:
     state, summary, blocked = _guard(request, "review")
     if blocked:
         return blocked
-    if request.POST.get("cart") != summary.fingerprint:
+    reviewed_total = request.POST.get("total")  # the code or the destination may have changed
+    if request.POST.get("cart") != summary.fingerprint or (reviewed_total is not None and (
+            reviewed_total != str(_page_totals(request, summary, state, "review").total))):
         messages.info(request, "Your cart changed since you reviewed it. Please check it again.")
         return redirect("web:checkout_review")
     if state["card"].get("hosted"):
