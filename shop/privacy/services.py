@@ -34,6 +34,7 @@ from shop.accounts.services import MAX_PASSWORD_LENGTH
 from shop.accounts.throttle import email_fingerprint, throttle_check
 from shop.cart.models import Cart
 from shop.core.request_context import current_request_id
+from shop.discounts.models import DiscountRedemption
 from shop.monitoring import metrics
 from shop.monitoring.client import client_ip
 from shop.monitoring.models import AuditEvent, SecurityEvent, SecurityEventKind
@@ -194,6 +195,8 @@ def account_erase(*, request: HttpRequest, user: User, password: str, via: str) 
         if orders_open_for(user_id=user_id):
             raise OrdersOpen()
         anonymised = orders_anonymise(Order.objects.filter(user_id=user_id))
+        # the discount codes this account used: the use stays counted, nobody's name on it
+        DiscountRedemption.objects.filter(user_id=user_id).update(user_id=None, email="")
         audit_self(request=request, user_id=user_id, action=AUDIT_ERASE, via=via,
                     details={"orders_anonymised": anonymised})
         redacted = email_redact_everywhere(email=email)

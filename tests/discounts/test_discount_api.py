@@ -183,3 +183,19 @@ def test_a_region_rate_is_added_on_top(catalog, alice_api):
                    destination=Destination("CA", "ON"))
     assert (priced.tax, priced.total) == (Decimal("13.00"), Decimal("113.00"))
     assert priced.priced == price_basket([Decimal("100.00")], tax=rule)
+
+
+def test_erasing_the_account_keeps_the_use_counted_but_nobodys(catalog, alice_api, codes):
+    from tests.factories import PASSWORD
+
+    fill(alice_api, catalog)
+    apply(alice_api, "ONCE5")
+    assert alice_api.post("/api/v1/checkout", checkout_body(),
+                          content_type="application/json").status_code == 201
+    Order.objects.update(status="fulfilled")  # the goods have left: the account may go
+    response = api_call(alice_api, "delete", "/api/v1/me", {"password": PASSWORD})
+    assert response.status_code == 204, response.content
+    use = DiscountRedemption.objects.get()
+    assert (use.user_id, use.email) == (None, "")
+    codes["ONCE5"].refresh_from_db()
+    assert codes["ONCE5"].used_count == 1
