@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from shop.accounts.models import User
@@ -25,6 +26,9 @@ from .models import MAX_LINE_QUANTITY, Cart, CartLine
 from .selectors import EMPTY_CART, CartSummary, cart_for, cart_lines, line_view
 
 MAX_SKU_LENGTH = 64
+# Sent inside the merge's transaction, before the guest cart is deleted:
+# (sender=Cart, guest_cart_id, cart_id).
+guest_cart_merged = Signal()
 # As long as a session lives (settings.SESSION_COOKIE_AGE is 14 days), and a little more.
 GUEST_CART_LIFETIME = dt.timedelta(days=30)
 
@@ -257,6 +261,8 @@ def cart_merge_on_sign_in(*, session: SessionBase, user: User) -> CartChange:
                 )
         CartLine.objects.bulk_create(new_lines)
         CartLine.objects.bulk_update(changed, ["quantity"])
+        # what other apps keep on the guest cart follows it (shop/discounts: its code)
+        guest_cart_merged.send(sender=Cart, guest_cart_id=guest.pk, cart_id=cart.pk)
     guest.delete()
     guest_token_retire(session)
     return CartChange(notices=notices)

@@ -107,6 +107,13 @@ def cart_discount_apply(*, cart_id: int, text: str, subtotal: Decimal,
     return code
 
 
+def cart_discount_follow(sender: object, *, guest_cart_id: int, cart_id: int,
+                         **kwargs: object) -> None:
+    """At sign-in, the guest cart's code moves to the shopper's cart unless it has one."""
+    if not CartDiscount.objects.filter(cart_id=cart_id).exists():
+        CartDiscount.objects.filter(cart_id=guest_cart_id).update(cart_id=cart_id)
+
+
 def cart_discount_remove(*, cart_id: int | None) -> None:
     if cart_id is not None:
         CartDiscount.objects.filter(cart_id=cart_id).delete()

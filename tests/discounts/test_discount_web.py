@@ -57,3 +57,15 @@ def test_placing_an_order_whose_total_changed_since_review_goes_back_to_review(c
     response = alice_web.post("/checkout/place/", {"cart": fingerprint, "total": total})
     assert re.match(r"/checkout/complete/BFM-", location(response))
     assert str(Order.objects.get().total) == "33.95"
+
+
+def test_a_guests_code_follows_her_cart_when_she_signs_in(catalog, client, alice):
+    from tests.factories import PASSWORD
+
+    add(client, sku(catalog.mug))
+    client.post("/cart/discount/", {"code": "WELCOME10"})
+    response = client.post("/account/sign-in/", {"email": alice.email, "password": PASSWORD})
+    assert response.status_code == 302
+    text = client.get("/cart/").content.decode()
+    assert "WELCOME10" in text
+    assert "&minus;€1.45" in text
