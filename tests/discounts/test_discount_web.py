@@ -46,15 +46,15 @@ def test_placing_an_order_whose_total_changed_since_review_goes_back_to_review(c
     alice_web.post("/cart/discount/", {"code": "WELCOME10"})
     fingerprint = fill_steps(alice_web)
     review = alice_web.get("/checkout/review/").content.decode()
-    total = re.search(r'name="total" value="([0-9.]+)"', review).group(1)
+    total = re.search(r'name="reviewed_total" value="([0-9.]+)"', review).group(1)
     assert total == "31.05"
     alice_web.post("/cart/discount/remove/")  # in another tab
-    response = alice_web.post("/checkout/place/", {"cart": fingerprint, "total": total})
+    response = alice_web.post("/checkout/place/", {"cart": fingerprint, "reviewed_total": total})
     assert location(response) == "/checkout/review/"
     assert not Order.objects.exists()
     review = alice_web.get("/checkout/review/").content.decode()
-    total = re.search(r'name="total" value="([0-9.]+)"', review).group(1)
-    response = alice_web.post("/checkout/place/", {"cart": fingerprint, "total": total})
+    total = re.search(r'name="reviewed_total" value="([0-9.]+)"', review).group(1)
+    response = alice_web.post("/checkout/place/", {"cart": fingerprint, "reviewed_total": total})
     assert re.match(r"/checkout/complete/BFM-", location(response))
     assert str(Order.objects.get().total) == "33.95"
 

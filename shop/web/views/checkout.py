@@ -244,7 +244,7 @@ def checkout_place(request: HttpRequest) -> HttpResponse:
     state, summary, blocked = _guard(request, "review")
     if blocked:
         return blocked
-    reviewed_total = request.POST.get("total")  # the code or the destination may have changed
+    reviewed_total = request.POST.get("reviewed_total")  # the code or destination changed?
     if request.POST.get("cart") != summary.fingerprint or (reviewed_total is not None and (
             reviewed_total != str(_page_totals(request, summary, state, "review").total))):
         messages.info(request, "Your cart changed since you reviewed it. Please check it again.")
