@@ -293,8 +293,10 @@ def _order_new(*, principal: Principal, address: ShippingAddress, method: Shippi
         ship_line1=address.line1,
         ship_line2=address.line2,
         ship_city=address.city,
+        ship_state=address.state,
         ship_postal_code=address.postal_code,
         ship_country=address.country,
+        ship_phone=address.phone,
         shipping_method_code=method.code,
         shipping_method_name=method.name,
     )
