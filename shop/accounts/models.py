@@ -1,10 +1,9 @@
 import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-
-from django.core.exceptions import ValidationError
 
 from shop.core.addresses import COUNTRY_CHOICES, FIELD_LIMITS, address_errors, address_normalise
 

@@ -66,10 +66,12 @@ _POSTAL = {country: re.compile(rf"^{pattern}$") for country, (pattern, _) in POS
 POSTAL_CODE = re.compile(r"^[A-Z0-9][A-Z0-9 \-]{1,18}[A-Z0-9]$")
 
 US_STATES = (
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV "
-    "NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP"
-).split()
-CA_PROVINCES = "AB BC MB NB NL NS NT NU ON PE QC SK YT".split()
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
+    "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
+    "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
+    "VT", "VA", "WA", "WV", "WI", "WY", "PR", "GU", "VI", "AS", "MP",
+)
+CA_PROVINCES = ["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"]
 STATES = {"US": frozenset(US_STATES), "CA": frozenset(CA_PROVINCES)}
 PHONE = re.compile(r"^\+?[0-9][0-9 ()./\-]{4,30}$")
 
@@ -86,12 +88,11 @@ def _postal_error(country: str, code: str) -> str | None:
     rule = _POSTAL.get(country)
     if rule is None:
         return None if POSTAL_CODE.match(code) else "Enter a valid postal code."
-    if country == "GB" and " " not in code and 5 <= len(code) <= 7:
-        code = f"{code[:-3]} {code[-3:]}"  # SW1A1AA -> SW1A 1AA
     if rule.match(code):
         return None
     name = "ZIP code" if country == "US" else "postcode" if country == "GB" else "postal code"
-    return f"Enter a valid {name} for {COUNTRIES[country]} (for example {POSTAL_CODES[country][1]})."
+    example = POSTAL_CODES[country][1]
+    return f"Enter a valid {name} for {COUNTRIES[country]} (for example {example})."
 
 
 def address_normalise(fields: dict[str, object]) -> dict[str, str]:
@@ -103,8 +104,8 @@ def address_normalise(fields: dict[str, object]) -> dict[str, str]:
     if values["country"] in STATES:
         values["state"] = values["state"].upper()
     code = values["postal_code"]
-    if values["country"] == "GB" and " " not in code and 5 <= len(code) <= 7:
-        values["postal_code"] = f"{code[:-3]} {code[-3:]}"
+    if values["country"] in ("GB", "CA") and " " not in code and 5 <= len(code) <= 7:
+        values["postal_code"] = f"{code[:-3]} {code[-3:]}"  # SW1A1AA -> SW1A 1AA
     return values
 
 

@@ -294,6 +294,8 @@ class GuestOrder(models.Model):
                                  related_name="guest")
     token_hash = models.CharField(max_length=64, unique=True)
     nonce = models.CharField(max_length=64)
+    # the shop's address as the guest reached it: the base of the e-mailed order link
+    site_url = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
 
