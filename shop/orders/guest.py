@@ -49,6 +49,7 @@ from shop.catalog.models import Variant
 from shop.core.addresses import ShippingAddress
 from shop.core.errors import InvalidInput
 from shop.core.faults import fault_point
+from shop.core.ownership import guest_order_owner, ledger_grant
 from shop.shipping.selectors import shipping_method_get
 
 from . import idempotency
@@ -162,7 +163,8 @@ def guest_place_order(
             user=None, scope=idempotency.guest_scope(email), key=key,
             fingerprint=idempotency.fingerprint(facts),
         )
-        if isinstance(claimed, Order):
+        if isinstance(claimed, Order):  # (this request proved the key, e-mail and card)
+            ledger_grant(guest_order_owner(claimed.pk))
             guest = GuestOrder.objects.select_related("order").get(order=claimed)
             return GuestPlaced(PlacedOrder(order=claimed, replayed=True), order_token_of(guest))
         claim = claimed
@@ -174,6 +176,7 @@ def guest_place_order(
         created = order_record(lines=lines, user=None, email=email, address=address,
                                method=method, claim=claim, card=card, gateway_name=gw.name)
         order = created[0]
+        ledger_grant(guest_order_owner(order.pk))  # this request placed it
         GuestOrder.objects.create(
             order=order, nonce=nonce, site_url=site_url[:200],
             token_hash=order_token_hash(order_token(number=order.number, nonce=nonce)),

@@ -85,9 +85,9 @@ def idempotency_claim(*, user: User | None, key: str, fingerprint: str, scope: s
                 return IdempotencyKey.objects.create(**owner, key=key, fingerprint=fingerprint)
         except IntegrityError:
             pass
-        claim = (
-            IdempotencyKey.objects.filter(**owner, key=key).select_related("order").first()
-        )
+        # the order is read only once the fingerprint matched: a different request with a
+        # reused key never loads the order it does not own (a guest's key is not secret)
+        claim = IdempotencyKey.objects.filter(**owner, key=key).first()
         if claim is None:  # the other request failed and let go of the key: try again
             continue
         if not hmac.compare_digest(claim.fingerprint, fingerprint):
