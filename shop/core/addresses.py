@@ -73,7 +73,7 @@ US_STATES = (
 )
 CA_PROVINCES = ["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"]
 STATES = {"US": frozenset(US_STATES), "CA": frozenset(CA_PROVINCES)}
-PHONE = re.compile(r"^\+?[0-9][0-9 ()./\-]{4,30}$")
+PHONE = re.compile(r"^\+?[0-9(][0-9 ()./\-]{4,30}$")
 
 
 def _text(value: object) -> str:
@@ -133,7 +133,10 @@ def address_errors(values: dict[str, str]) -> dict[str, str]:
         kind = "state" if country == "US" else "province"
         errors["state"] = f"Enter the two-letter code of the {kind} (for example " \
                           f"{'CA' if country == 'US' else 'ON'})."
-    if values.get("phone") and "phone" not in errors and not PHONE.match(values["phone"]):
+    phone = values.get("phone", "")
+    if phone and "phone" not in errors and (
+        not PHONE.match(phone) or sum(ch.isdigit() for ch in phone) < 6
+    ):
         errors["phone"] = "Enter a phone number: digits, spaces, dashes, an optional +."
     return errors
 
