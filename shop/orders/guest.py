@@ -233,7 +233,7 @@ def claim_token_valid(*, user: User, token: str) -> bool:
         data = signing.loads(token or "", salt=CLAIM_SALT, max_age=CLAIM_MAX_AGE)
     except signing.BadSignature:
         return False
-    return data == {"u": user.pk, "e": user.email.lower()}
+    return bool(data == {"u": user.pk, "e": user.email.lower()})
 
 
 def guest_orders_claim(*, user: User, token: str) -> int:

@@ -63,7 +63,7 @@ class AddressForm(ShopForm):
 
     def clean(self):
         """The address rules of shop/core/addresses.py, per field (as the address book)."""
-        data = super().clean()
+        data = super().clean() or {}
         if self.errors:
             return data
         values = address_normalise(data)
