@@ -45,7 +45,7 @@ LABELS = {"name": "full name", "line1": "address", "line2": "second address line
 _D4, _D5 = r"\d{4}", r"\d{5}"
 # The format of each country's postal code, after normalisation (upper case, one space).
 POSTAL_CODES: dict[str, tuple[str, str]] = {  # country -> (pattern, example)
-    "GB": (r"(GIR 0AA|[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2})", "SW1A 1AA"),
+    "GB": (r"(GIR 0AA|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2})", "SW1A 1AA"),
     "US": (r"\d{5}(-\d{4})?", "94105 or 94105-1234"),
     "CA": (r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] \d[ABCEGHJ-NPRSTV-Z]\d", "K1A 0B1"),
     "NL": (r"[1-9]\d{3} ?[A-Z]{2}", "1012 AB"),

@@ -168,7 +168,7 @@ def check(response, *, forbidden: tuple[str, ...], who: str) -> None:
 
 
 @pytest.fixture
-def people(nginx_cache, catalog):
+def people(nginx_cache, catalog, shipping_methods):
     mug = catalog.mug.variants.get().sku
     tee = catalog.tee.variants.order_by("position").last().sku
     return [api_guest(nginx_cache, mug), storefront_guest(nginx_cache, tee),
