@@ -14,10 +14,17 @@ from django.db.models.expressions import RawSQL
 from shop.core.errors import InvalidInput, NotFound
 from shop.core.pagination import Page
 
+from . import search
 from .models import Category, Product, ProductImage, Variant
 
 MAX_QUERY_LENGTH = 100
 MAX_PRICE = Decimal("99999999.99")
+# Option filters and facets (variant options): the keys the storefront offers.
+OPTION_FACETS = ("size", "colour")
+MAX_OPTION_LENGTH = 60
+# Numbered pages reach the first MAX_RESULTS products of a result (an OFFSET: deeper pages
+# would cost more with each page); lists sorted by a column page on with a cursor instead.
+MAX_RESULTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -32,8 +39,11 @@ SORTS: dict[str, Sort] = {
     "-price": Sort("price", descending=True),
     "name": Sort("name", descending=False),
     "-name": Sort("name", descending=True),
+    # most relevant first: the default with a search text (shop/catalog/search.py)
+    "relevance": Sort("rank", descending=True),
 }
 DEFAULT_SORT = "newest"
+RELEVANCE = "relevance"
 
 
 @dataclass(frozen=True)
@@ -43,7 +53,10 @@ class ProductFilters:
     min_price: Decimal | None = None
     max_price: Decimal | None = None
     in_stock: bool = False
-    sort: str = DEFAULT_SORT
+    # "" = relevance with a search text, newest without
+    sort: str = ""
+    size: str = ""
+    colour: str = ""
 
     def __post_init__(self) -> None:
         if len(self.q) > MAX_QUERY_LENGTH:
@@ -51,8 +64,11 @@ class ProductFilters:
         if "\x00" in self.q:
             # PostgreSQL refuses NUL in text: say so instead of failing with a 500.
             raise InvalidInput("The search text contains a character that is not allowed.")
-        if self.sort not in SORTS:
+        if self.sort and self.sort not in SORTS:
             raise InvalidInput("Unknown sort; use one of: " + ", ".join(SORTS) + ".")
+        for option in (self.size, self.colour):
+            if len(option) > MAX_OPTION_LENGTH or "\x00" in option:
+                raise InvalidInput("This size or colour is not one the shop has.")
         for price in (self.min_price, self.max_price):
             if price is not None and not (Decimal(0) <= price <= MAX_PRICE):
                 raise InvalidInput("Prices must be between 0 and 99999999.99.")
@@ -66,6 +82,21 @@ class ProductFilters:
     @property
     def is_default(self) -> bool:
         return self == ProductFilters()
+
+    @property
+    def effective_sort(self) -> str:
+        """The order the list is in: relevance needs a search text."""
+        if self.sort == RELEVANCE or not self.sort:
+            return RELEVANCE if search.terms(self.q).words else DEFAULT_SORT
+        return self.sort
+
+    @property
+    def canonical(self) -> str:
+        """These filters as one text (for cache keys): equal filters, equal text."""
+        return orjson.dumps([
+            " ".join(search.terms(self.q).words), self.category, str(self.min_price),
+            str(self.max_price), self.in_stock, self.size, self.colour,
+        ]).decode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,27 +244,77 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[object, int]:
     return parsed, pk
 
 
-def product_list(
-    *, filters: ProductFilters, cursor: str | None = None, limit: int = 24
-) -> Page[ProductSummary]:
-    """One page of active products, keyset-paginated: one query (two with a category)."""
+def product_queryset(
+    filters: ProductFilters, *, categories: list[Category] | None = None
+) -> QuerySet[Product]:
+    """The active products these filters and search words match, unordered: what lists page
+    through and what facets count (shop/catalog/aggregates.py)."""
     queryset = Product.objects.filter(is_active=True)
     if filters.category:
-        ids = category_with_descendant_ids(slug=filters.category, categories=category_list())
+        ids = category_with_descendant_ids(
+            slug=filters.category, categories=category_list() if categories is None else categories
+        )
         queryset = queryset.filter(category_id__in=ids)
-    if filters.q:
-        for word in filters.q.split()[:8]:
-            queryset = queryset.filter(name__icontains=word)
     if filters.min_price is not None:
         queryset = queryset.filter(price__gte=filters.min_price)
     if filters.max_price is not None:
         queryset = queryset.filter(price__lte=filters.max_price)
     if filters.in_stock:
         queryset = queryset.filter(_in_stock())
+    for key, value in (("size", filters.size), ("colour", filters.colour)):
+        if value:
+            queryset = queryset.filter(Exists(Variant.objects.filter(
+                product=OuterRef("pk"), **{f"options__{key}": value}
+            )))
+    return search.matching(queryset, search.terms(filters.q))
 
-    sort = SORTS[filters.sort]
+
+def _ordered(filters: ProductFilters, categories: list[Category] | None) -> QuerySet[Product]:
+    queryset = product_queryset(filters, categories=categories)
+    sort_key = filters.effective_sort
+    if sort_key == RELEVANCE:
+        return search.ranked(queryset, search.terms(filters.q))
+    sort = SORTS[sort_key]
+    prefix = "-" if sort.descending else ""
+    return queryset.order_by(f"{prefix}{sort.field}", f"{prefix}pk")
+
+
+def _encode_offset(offset: int) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([RELEVANCE, offset])).decode().rstrip("=")
+
+
+def _decode_offset(cursor: str) -> int:
+    try:
+        sort, offset = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, TypeError, orjson.JSONDecodeError):
+        sort, offset = None, None
+    if sort != RELEVANCE or type(offset) is not int or not 0 < offset < MAX_RESULTS:
+        raise InvalidInput(
+            "The cursor is not valid for this list; start again from the first page."
+        )
+    return offset
+
+
+def product_list(
+    *, filters: ProductFilters, cursor: str | None = None, limit: int = 24
+) -> Page[ProductSummary]:
+    """One page of active products (the API): keyset-paginated when sorted by a column, one
+    query (two with a category); by relevance (a search), the cursor is the offset, up to
+    MAX_RESULTS."""
+    if len(cursor or "") > 400:
+        raise InvalidInput("The cursor is not valid for this list; start again from the first "
+                           "page.")
+    sort_key = filters.effective_sort
+    if sort_key == RELEVANCE:
+        offset = _decode_offset(cursor) if cursor else 0
+        rows = _summaries(_ordered(filters, None)[offset: offset + limit + 1])
+        more = len(rows) > limit and offset + limit < MAX_RESULTS
+        return Page(items=rows[:limit],
+                    next_cursor=_encode_offset(offset + limit) if more else None)
+    queryset = product_queryset(filters)
+    sort = SORTS[sort_key]
     if cursor:
-        value, pk = _decode_cursor(cursor, filters.sort)
+        value, pk = _decode_cursor(cursor, sort_key)
         if sort.descending:
             after = Q(**{f"{sort.field}__lt": value}) | Q(**{sort.field: value, "pk__lt": pk})
         else:
@@ -243,8 +324,26 @@ def product_list(
     queryset = queryset.order_by(f"{prefix}{sort.field}", f"{prefix}pk")
     rows = _summaries(queryset[: limit + 1])
     items = rows[:limit]
-    next_cursor = _encode_cursor(filters.sort, items[-1]) if len(rows) > limit else None
+    next_cursor = _encode_cursor(sort_key, items[-1]) if len(rows) > limit else None
     return Page(items=items, next_cursor=next_cursor)
+
+
+def product_page(
+    *, filters: ProductFilters, number: int = 1, per_page: int = 24,
+    categories: list[Category] | None = None,
+) -> list[ProductSummary]:
+    """Page `number` (from 1) of a numbered list (the storefront): one query for the first
+    page; deeper pages read the page's ids first (the in-stock test then runs for those rows
+    only, not for every row skipped), then the rows: two."""
+    offset = (number - 1) * per_page
+    if number < 1 or offset >= MAX_RESULTS:
+        raise InvalidInput(f"Pages go from 1 to {MAX_RESULTS // per_page}.")
+    queryset = _ordered(filters, categories)
+    if offset == 0:
+        return _summaries(queryset[:per_page])
+    ids = list(queryset.values_list("pk", flat=True)[offset: offset + per_page])
+    by_pk = {row.pk: row for row in _summaries(Product.objects.filter(pk__in=ids))}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def product_featured(*, limit: int = 8) -> list[ProductSummary]:

@@ -1,0 +1,162 @@
+"""Product search (docs/search.md): what a search text matches, in which order, and what to
+suggest when it matches nothing.
+
+PostgreSQL: full-text search on `Product.search_vector` (name and category names, folded and
+stemmed in english: "Chelsea boots" finds "Waxed Chelsea Boot") OR trigram word similarity of
+the folded text with the folded name (`bots` finds "Boots", "chelsae" finds "Chelsea"), both
+GIN-indexed (migration 0006). Ranked by ts_rank (name above category) plus the word
+similarity; ties newest first.
+
+SQLite (development and the default test run): every word, folded and stripped of a plain
+English ending (boots -> boot, dresses -> dress), must appear inside the folded name or the
+category names. Accents and plurals are handled; typos are not (the storefront and the API
+then search for the "did you mean" instead), and no index is used (a scan: fine for a
+development catalog). Ranked by the number of words found in the name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    FloatField,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+
+from shop.core.text import Fold, fold
+
+from .models import Product
+
+MAX_WORDS = 8
+MAX_WORD = 40
+_WORD = re.compile(r"[^\W_]+")
+
+_VECTOR = f'"{Product._meta.db_table}"."search_vector"'
+_NAME = f'shop_fold("{Product._meta.db_table}"."name")'
+# Constant SQL around bound parameters: the words are parameters, never formatted in.
+_MATCH_SQL = f"({_VECTOR} @@ to_tsquery('english', %s) OR %s <%% {_NAME})"
+_RANK_SQL = (
+    f"(ts_rank({_VECTOR}, to_tsquery('english', %s)) * 4 + word_similarity(%s, {_NAME}))"
+)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A search text as search uses it: folded words, at most MAX_WORDS."""
+
+    words: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+    @property
+    def tsquery(self) -> str:
+        """Every word, as to_tsquery syntax: the words are letters and digits only."""
+        return " & ".join(self.words)
+
+
+def terms(q: str) -> Terms:
+    words = [word[:MAX_WORD] for word in _WORD.findall(fold(q))]
+    return Terms(tuple(words[:MAX_WORDS]))
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def stem(word: str) -> str:
+    """A plain English ending off (SQLite only; PostgreSQL stems with its dictionary)."""
+    for ending, replacement, shortest in (("ies", "y", 5), ("sses", "ss", 5), ("ches", "ch", 5),
+                                          ("shes", "sh", 5), ("xes", "x", 4), ("ing", "", 6),
+                                          ("ed", "", 5), ("s", "", 4)):
+        if len(word) >= shortest and word.endswith(ending) and not word.endswith("ss"):
+            return word[: -len(ending)] + replacement
+    return word
+
+
+def matching(queryset: QuerySet[Product], found: Terms) -> QuerySet[Product]:
+    """`queryset` narrowed to the products the words match (unordered)."""
+    if not found.words:
+        return queryset
+    if is_postgres():
+        return queryset.filter(
+            RawSQL(_MATCH_SQL, (found.tsquery, found.text), output_field=BooleanField())  # noqa: S611
+        )
+    queryset = queryset.annotate(
+        _fold_name=Fold("name"), _fold_category=Fold("category__name"),
+        _fold_parent=Fold("category__parent__name"),
+    )
+    for word in found.words:
+        part = stem(word)
+        queryset = queryset.filter(
+            Q(_fold_name__contains=part) | Q(_fold_category__contains=part)
+            | Q(_fold_parent__contains=part)
+        )
+    return queryset
+
+
+def ranked(queryset: QuerySet[Product], found: Terms) -> QuerySet[Product]:
+    """The matching products, most relevant first (then newest)."""
+    queryset = matching(queryset, found)
+    if not found.words:
+        return queryset.order_by("-created_at", "-pk")
+    if is_postgres():
+        rank = RawSQL(_RANK_SQL, (found.tsquery, found.text), output_field=FloatField())  # noqa: S611
+    else:
+        rank = sum(
+            (Case(When(_fold_name__contains=stem(word), then=Value(1)), default=Value(0),
+                  output_field=IntegerField()) for word in found.words),
+            Value(0),
+        )
+    return queryset.annotate(_rank=rank).order_by(F("_rank").desc(), "-created_at", "-pk")
+
+
+# --- did you mean
+
+
+def _candidate_names(found: Terms) -> list[str]:
+    """Folded names that share letters with the words: PostgreSQL asks the trigram index with
+    a looser threshold than search uses; SQLite reads the names (a development catalog)."""
+    if is_postgres():
+        condition = " OR ".join([f"%s <%% {_NAME}"] * len(found.words))
+        closeness = ", ".join([f"word_similarity(%s, {_NAME})"] * len(found.words))
+        sql = (
+            f"SELECT {_NAME} FROM {Product._meta.db_table} "  # noqa: S608 - constant SQL
+            f"WHERE is_active AND ({condition}) ORDER BY greatest({closeness}, 0) DESC LIMIT 50"
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = 0.3")
+            cursor.execute(sql, found.words + found.words)
+            return [row[0] for row in cursor.fetchall()]
+    names = Product.objects.filter(is_active=True).values_list("name", flat=True)[:20_000]
+    return [fold(name) for name in names]
+
+
+def suggestion(q: str) -> str:
+    """A search text close to `q` made of words the catalog has, or "" (none, or the same)."""
+    found = terms(q)
+    if not found.words:
+        return ""
+    vocabulary = {word for name in _candidate_names(found) for word in _WORD.findall(name)}
+    if not vocabulary:
+        return ""
+    words = []
+    for word in found.words:
+        close = [] if word in vocabulary else difflib.get_close_matches(
+            word, vocabulary, n=1, cutoff=0.7
+        )
+        words.append(close[0] if close else word)
+    better = " ".join(words)
+    return better if better != found.text else ""
