@@ -2,16 +2,18 @@
 suggest when it matches nothing.
 
 PostgreSQL: full-text search on `Product.search_vector` (name and category names, folded and
-stemmed in english: "Chelsea boots" finds "Waxed Chelsea Boot") OR trigram word similarity of
-the folded text with the folded name (`bots` finds "Boots", "chelsae" finds "Chelsea"), both
-GIN-indexed (migration 0006). Ranked by ts_rank (name above category) plus the word
-similarity; ties newest first.
+stemmed in english: "Chelsea boots" finds "Waxed Chelsea Boot") OR trigram strict word
+similarity of the folded text with the folded name (`bots` finds "Boots"), both GIN-indexed
+(migration 0006). Ranked by ts_rank (name above category) plus the word similarity; ties
+newest first. A bigger typo ("chelsae botts") finds nothing at first; the storefront and the
+API then search for the "did you mean" (`suggestion`).
 
 SQLite (development and the default test run): every word, folded and stripped of a plain
-English ending (boots -> boot, dresses -> dress), must appear inside the folded name or the
-category names. Accents and plurals are handled; typos are not (the storefront and the API
-then search for the "did you mean" instead), and no index is used (a scan: fine for a
-development catalog). Ranked by the number of words found in the name.
+English ending (boots -> boot, dresses -> dress; words of four letters or fewer are kept
+whole), must start a word of the folded name or of the category names. Accents and plurals
+are handled; typos are not (the storefront and the API then search for the "did you mean"
+instead), and no index is used (a scan: fine for a development catalog). Ranked by the
+number of words found in the name.
 """
 
 from __future__ import annotations
@@ -20,19 +22,24 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    TrigramStrictWordSimilarity,
+)
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
     F,
-    FloatField,
+    Func,
     IntegerField,
     Q,
     QuerySet,
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 
 from shop.core.text import Fold, fold
 
@@ -42,13 +49,22 @@ MAX_WORDS = 8
 MAX_WORD = 40
 _WORD = re.compile(r"[^\W_]+")
 
-_VECTOR = f'"{Product._meta.db_table}"."search_vector"'
-_NAME = f'shop_fold("{Product._meta.db_table}"."name")'
-# Constant SQL around bound parameters: the words are parameters, never formatted in.
-_MATCH_SQL = f"({_VECTOR} @@ to_tsquery('english', %s) OR %s <%% {_NAME})"
-_RANK_SQL = (
-    f"(ts_rank({_VECTOR}, to_tsquery('english', %s)) * 4 + word_similarity(%s, {_NAME}))"
-)
+_NAME = "shop_fold(name)"
+
+
+class WordSimilar(Func):
+    """`text <<% shop_fold(name)`: the words are close to a run of whole words of the folded
+    name (pg_trgm strict word similarity at least pg_trgm.strict_word_similarity_threshold,
+    0.5: "bots" is 0.57 to "boots" and 0.33 to "bottle"); trigram GIN index
+    product_name_fold_trgm_idx."""
+
+    template = "%(expressions)s"
+    arg_joiner = " <<%% "
+    output_field = BooleanField()
+
+
+def _tsquery(found: Terms) -> SearchQuery:
+    return SearchQuery(found.tsquery, config="english", search_type="raw")
 
 
 @dataclass(frozen=True)
@@ -80,7 +96,7 @@ def stem(word: str) -> str:
     """A plain English ending off (SQLite only; PostgreSQL stems with its dictionary)."""
     for ending, replacement, shortest in (("ies", "y", 5), ("sses", "ss", 5), ("ches", "ch", 5),
                                           ("shes", "sh", 5), ("xes", "x", 4), ("ing", "", 6),
-                                          ("ed", "", 5), ("s", "", 4)):
+                                          ("ed", "", 5), ("s", "", 5)):
         if len(word) >= shortest and word.endswith(ending) and not word.endswith("ss"):
             return word[: -len(ending)] + replacement
     return word
@@ -92,14 +108,17 @@ def matching(queryset: QuerySet[Product], found: Terms) -> QuerySet[Product]:
         return queryset
     if is_postgres():
         return queryset.filter(
-            RawSQL(_MATCH_SQL, (found.tsquery, found.text), output_field=BooleanField())  # noqa: S611
+            Q(search_vector=_tsquery(found)) | Q(WordSimilar(Value(found.text), Fold("name")))
         )
+    # " " + the folded text: a word matches at the start of a word ("boot" in "boots", not
+    # "oot" in "boots")
     queryset = queryset.annotate(
-        _fold_name=Fold("name"), _fold_category=Fold("category__name"),
-        _fold_parent=Fold("category__parent__name"),
+        _fold_name=Concat(Value(" "), Fold("name")),
+        _fold_category=Concat(Value(" "), Fold("category__name")),
+        _fold_parent=Concat(Value(" "), Fold("category__parent__name")),
     )
     for word in found.words:
-        part = stem(word)
+        part = " " + stem(word)
         queryset = queryset.filter(
             Q(_fold_name__contains=part) | Q(_fold_category__contains=part)
             | Q(_fold_parent__contains=part)
@@ -113,10 +132,12 @@ def ranked(queryset: QuerySet[Product], found: Terms) -> QuerySet[Product]:
     if not found.words:
         return queryset.order_by("-created_at", "-pk")
     if is_postgres():
-        rank = RawSQL(_RANK_SQL, (found.tsquery, found.text), output_field=FloatField())  # noqa: S611
+        rank = SearchRank(F("search_vector"), _tsquery(found)) * Value(4.0) + (
+            TrigramStrictWordSimilarity(Value(found.text), Fold("name"))
+        )
     else:
         rank = sum(
-            (Case(When(_fold_name__contains=stem(word), then=Value(1)), default=Value(0),
+            (Case(When(_fold_name__contains=" " + stem(word), then=Value(1)), default=Value(0),
                   output_field=IntegerField()) for word in found.words),
             Value(0),
         )
@@ -130,14 +151,14 @@ def _candidate_names(found: Terms) -> list[str]:
     """Folded names that share letters with the words: PostgreSQL asks the trigram index with
     a looser threshold than search uses; SQLite reads the names (a development catalog)."""
     if is_postgres():
-        condition = " OR ".join([f"%s <%% {_NAME}"] * len(found.words))
-        closeness = ", ".join([f"word_similarity(%s, {_NAME})"] * len(found.words))
+        condition = " OR ".join([f"%s <<%% {_NAME}"] * len(found.words))
+        closeness = ", ".join([f"strict_word_similarity(%s, {_NAME})"] * len(found.words))
         sql = (
             f"SELECT {_NAME} FROM {Product._meta.db_table} "  # noqa: S608 - constant SQL
             f"WHERE is_active AND ({condition}) ORDER BY greatest({closeness}, 0) DESC LIMIT 50"
         )
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = 0.3")
+            cursor.execute("SET LOCAL pg_trgm.strict_word_similarity_threshold = 0.3")
             cursor.execute(sql, found.words + found.words)
             return [row[0] for row in cursor.fetchall()]
     names = Product.objects.filter(is_active=True).values_list("name", flat=True)[:20_000]
@@ -160,3 +181,20 @@ def suggestion(q: str) -> str:
         words.append(close[0] if close else word)
     better = " ".join(words)
     return better if better != found.text else ""
+
+
+def reindex() -> int:
+    """Rebuild every product's search vector (PostgreSQL; the triggers keep it otherwise):
+    after a change of the text search set-up, or a bulk load with the triggers disabled.
+    Returns the number of products; 0 on SQLite, which has nothing to rebuild."""
+    if not is_postgres():
+        return 0
+    table = Product._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET search_vector = "  # noqa: S608 - constant SQL
+            "catalog_product_search_vector(name, category_id)"
+        )
+        count = cursor.rowcount
+        cursor.execute(f"ANALYZE {table}")
+    return count
