@@ -10,7 +10,8 @@ all go through it.
 
 import unicodedata
 
-from django.db.models import CharField, Func
+from django.db.models import CharField, Func, Q
+from django.db.models.lookups import Contains
 
 # Letters NFKD does not split into a base letter and a mark (unaccent maps them too).
 _EXTRA = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d",
@@ -36,3 +37,8 @@ def register_sqlite_functions(sender, connection, **kwargs) -> None:
     """connection_created receiver: `shop_fold` on SQLite (PostgreSQL has its own)."""
     if connection.vendor == "sqlite":
         connection.connection.create_function("shop_fold", 1, fold, deterministic=True)
+
+
+def folded_contains(field: str, text: str) -> Q:
+    """`field` contains `text`, both folded: "garcia" finds "García" (staff searches)."""
+    return Q(Contains(Fold(field), fold(text)))
