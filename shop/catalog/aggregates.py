@@ -59,6 +59,8 @@ class FacetValue:
 class Facets:
     count: int
     groups: dict[str, list[FacetValue]] = field(default_factory=dict)
+    # products per relevance tier (shop/catalog/search.py), for numbered pages of a search
+    tiers: list[int] = field(default_factory=list)
 
 
 def facets(filters: ProductFilters, *, categories: list[Category] | None = None) -> Facets:
@@ -84,13 +86,19 @@ def _facets(filters: ProductFilters, categories: list[Category]) -> Facets:
         *[When(price__lte=b.high, then=Value(n)) for n, b in enumerate(PRICE_BANDS) if b.high],
         default=Value(len(PRICE_BANDS) - 1), output_field=IntegerField(),
     )
+    conditions = search.tiers(search.terms(filters.q))
+    per_tier = {f"tier{n}": Count("pk", filter=condition)
+                for n, condition in enumerate(conditions) if condition}
     rows = list(base.annotate(band=band).values_list("category_id", "band")
-                .annotate(n=Count("pk")).order_by())
+                .annotate(n=Count("pk"), **per_tier).order_by())
     by_category: dict[int, int] = {}
     by_band = [0] * len(PRICE_BANDS)
-    for category_id, band_number, n in rows:
+    tiers = [0] * len(conditions)
+    for category_id, band_number, n, *in_tiers in rows:
         by_category[category_id] = by_category.get(category_id, 0) + n
         by_band[band_number] += n
+        for number, found in enumerate(in_tiers if per_tier else [n]):
+            tiers[number] += found
     names = {c.pk: c for c in categories}
     groups = {
         "category": sorted(
@@ -111,7 +119,7 @@ def _facets(filters: ProductFilters, categories: list[Category]) -> Facets:
         )
         found = [FacetValue(str(value), str(value), n) for value, n in values]
         groups[key] = sorted(found, key=_size_key) if key == "size" else found
-    return Facets(count=sum(by_band), groups=groups)
+    return Facets(count=sum(by_band), groups=groups, tiers=tiers)
 
 
 def price_band(value: str) -> PriceBand | None:

@@ -22,23 +22,9 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    TrigramStrictWordSimilarity,
-)
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection, transaction
-from django.db.models import (
-    BooleanField,
-    Case,
-    F,
-    Func,
-    IntegerField,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import BooleanField, Func, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
 from shop.core.text import Fold, fold
@@ -61,6 +47,15 @@ class WordSimilar(Func):
     template = "%(expressions)s"
     arg_joiner = " <<%% "
     output_field = BooleanField()
+
+
+def _typo(found: Terms) -> Q:
+    """Every word close to a word of the folded name (one word each: "cotton lamp" is not
+    close to "Organic Cotton Tee" because "cotton" is)."""
+    close = Q()
+    for word in found.words:
+        close &= Q(WordSimilar(Value(word), Fold("name")))
+    return close
 
 
 def _tsquery(found: Terms) -> SearchQuery:
@@ -107,9 +102,7 @@ def matching(queryset: QuerySet[Product], found: Terms) -> QuerySet[Product]:
     if not found.words:
         return queryset
     if is_postgres():
-        return queryset.filter(
-            Q(search_vector=_tsquery(found)) | Q(WordSimilar(Value(found.text), Fold("name")))
-        )
+        return queryset.filter(Q(search_vector=_tsquery(found)) | _typo(found))
     # " " + the folded text: a word matches at the start of a word ("boot" in "boots", not
     # "oot" in "boots")
     queryset = queryset.annotate(
@@ -126,22 +119,25 @@ def matching(queryset: QuerySet[Product], found: Terms) -> QuerySet[Product]:
     return queryset
 
 
-def ranked(queryset: QuerySet[Product], found: Terms) -> QuerySet[Product]:
-    """The matching products, most relevant first (then newest)."""
-    queryset = matching(queryset, found)
+def tiers(found: Terms) -> list[Q]:
+    """Relevance as tiers, best first, each listed newest first: every product `matching`
+    finds is in exactly one. PostgreSQL: every word in the name (weight A), then the words
+    anywhere (the category names), then close by trigrams only (a typo). SQLite: every word in
+    the name, then the rest. Tiers, not a score per row: each tier is walked along the
+    created_at index and stops after a page, so a common word costs a page, not a sort of
+    every match (a score per row cost 70 ms for a word in 9% of 100,000 names)."""
     if not found.words:
-        return queryset.order_by("-created_at", "-pk")
+        return [Q()]
     if is_postgres():
-        rank = SearchRank(F("search_vector"), _tsquery(found)) * Value(4.0) + (
-            TrigramStrictWordSimilarity(Value(found.text), Fold("name"))
-        )
-    else:
-        rank = sum(
-            (Case(When(_fold_name__contains=" " + stem(word), then=Value(1)), default=Value(0),
-                  output_field=IntegerField()) for word in found.words),
-            Value(0),
-        )
-    return queryset.annotate(_rank=rank).order_by(F("_rank").desc(), "-created_at", "-pk")
+        in_name = Q(search_vector=SearchQuery(
+            " & ".join(f"{word}:A" for word in found.words), config="english", search_type="raw"
+        ))
+        anywhere = Q(search_vector=_tsquery(found))
+        return [in_name, anywhere & ~in_name, _typo(found) & ~anywhere]
+    in_name = Q()
+    for word in found.words:
+        in_name &= Q(_fold_name__contains=" " + stem(word))
+    return [in_name, ~in_name]
 
 
 # --- did you mean

@@ -269,48 +269,86 @@ def product_queryset(
     return search.matching(queryset, search.terms(filters.q))
 
 
-def _ordered(filters: ProductFilters, categories: list[Category] | None) -> QuerySet[Product]:
-    queryset = product_queryset(filters, categories=categories)
-    sort_key = filters.effective_sort
-    if sort_key == RELEVANCE:
-        return search.ranked(queryset, search.terms(filters.q))
-    sort = SORTS[sort_key]
+def _sorted(filters: ProductFilters, categories: list[Category] | None) -> QuerySet[Product]:
+    sort = SORTS[filters.effective_sort]
     prefix = "-" if sort.descending else ""
-    return queryset.order_by(f"{prefix}{sort.field}", f"{prefix}pk")
+    return product_queryset(filters, categories=categories).order_by(
+        f"{prefix}{sort.field}", f"{prefix}pk"
+    )
 
 
-def _encode_offset(offset: int) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps([RELEVANCE, offset])).decode().rstrip("=")
+def _tiers(filters: ProductFilters, categories: list[Category] | None) -> list[QuerySet]:
+    """The relevance tiers of a search (shop/catalog/search.py), each newest first."""
+    base = product_queryset(filters, categories=categories)
+    return [base.filter(tier).order_by("-created_at", "-pk")
+            for tier in search.tiers(search.terms(filters.q))]
 
 
-def _decode_offset(cursor: str) -> int:
+def _rows(queryset: QuerySet[Product], offset: int, count: int) -> list[ProductSummary]:
+    """`count` rows from `offset`: one query for the first rows; further in, the ids first
+    (the in-stock test then runs for those rows only, not for every row skipped), then the
+    rows: two."""
+    if offset == 0:
+        return _summaries(queryset[:count])
+    ids = list(queryset.values_list("pk", flat=True)[offset: offset + count])
+    by_pk = {row.pk: row for row in _summaries(Product.objects.filter(pk__in=ids))}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def _encode_tier_cursor(tier: int, product: ProductSummary) -> str:
+    raw = orjson.dumps([RELEVANCE, tier, product.created_at.isoformat(), product.pk])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_tier_cursor(cursor: str) -> tuple[int, dt.datetime, int]:
+    invalid = InvalidInput(
+        "The cursor is not valid for this list; start again from the first page."
+    )
     try:
-        sort, offset = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError, TypeError, orjson.JSONDecodeError):
-        sort, offset = None, None
-    if sort != RELEVANCE or type(offset) is not int or not 0 < offset < MAX_RESULTS:
-        raise InvalidInput(
-            "The cursor is not valid for this list; start again from the first page."
+        sort, tier, created, pk = orjson.loads(
+            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         )
-    return offset
+        when = dt.datetime.fromisoformat(created).astimezone(dt.UTC)
+    except (binascii.Error, ValueError, TypeError, OverflowError, orjson.JSONDecodeError):
+        raise invalid from None
+    if sort != RELEVANCE or type(tier) is not int or not 0 <= tier < 3 or type(pk) is not int:
+        raise invalid
+    if not 0 < pk < 2**63 or when.utcoffset() is None:
+        raise invalid
+    return tier, when, pk
+
+
+def _relevance_list(filters: ProductFilters, cursor: str | None, limit: int) -> Page:
+    """Keyset pages across the tiers: the cursor names the tier and the last product."""
+    tiers = _tiers(filters, None)
+    first, after = 0, None
+    if cursor:
+        first, when, pk = _decode_tier_cursor(cursor)
+        after = Q(created_at__lt=when) | Q(created_at=when, pk__lt=pk)
+    rows: list[tuple[int, ProductSummary]] = []
+    for number in range(first, len(tiers)):
+        queryset = tiers[number].filter(after) if after and number == first else tiers[number]
+        rows += [(number, row) for row in _summaries(queryset[: limit + 1 - len(rows)])]
+        if len(rows) > limit:
+            break
+    items = [row for _, row in rows[:limit]]
+    more = len(rows) > limit
+    return Page(items=items,
+                next_cursor=_encode_tier_cursor(rows[limit - 1][0], items[-1]) if more else None)
 
 
 def product_list(
     *, filters: ProductFilters, cursor: str | None = None, limit: int = 24
 ) -> Page[ProductSummary]:
-    """One page of active products (the API): keyset-paginated when sorted by a column, one
-    query (two with a category); by relevance (a search), the cursor is the offset, up to
-    MAX_RESULTS."""
+    """One page of active products (the API), keyset-paginated: one query (two with a
+    category) when sorted by a column; by relevance (a search), one per tier the page
+    reaches."""
     if len(cursor or "") > 400:
         raise InvalidInput("The cursor is not valid for this list; start again from the first "
                            "page.")
     sort_key = filters.effective_sort
     if sort_key == RELEVANCE:
-        offset = _decode_offset(cursor) if cursor else 0
-        rows = _summaries(_ordered(filters, None)[offset: offset + limit + 1])
-        more = len(rows) > limit and offset + limit < MAX_RESULTS
-        return Page(items=rows[:limit],
-                    next_cursor=_encode_offset(offset + limit) if more else None)
+        return _relevance_list(filters, cursor, limit)
     queryset = product_queryset(filters)
     sort = SORTS[sort_key]
     if cursor:
@@ -330,20 +368,25 @@ def product_list(
 
 def product_page(
     *, filters: ProductFilters, number: int = 1, per_page: int = 24,
-    categories: list[Category] | None = None,
+    categories: list[Category] | None = None, tier_counts: list[int] | None = None,
 ) -> list[ProductSummary]:
-    """Page `number` (from 1) of a numbered list (the storefront): one query for the first
-    page; deeper pages read the page's ids first (the in-stock test then runs for those rows
-    only, not for every row skipped), then the rows: two."""
+    """Page `number` (from 1) of a numbered list (the storefront). By relevance, the pages
+    run through the tiers; `tier_counts` (from the cached facets) says where each begins."""
     offset = (number - 1) * per_page
     if number < 1 or offset >= MAX_RESULTS:
         raise InvalidInput(f"Pages go from 1 to {MAX_RESULTS // per_page}.")
-    queryset = _ordered(filters, categories)
-    if offset == 0:
-        return _summaries(queryset[:per_page])
-    ids = list(queryset.values_list("pk", flat=True)[offset: offset + per_page])
-    by_pk = {row.pk: row for row in _summaries(Product.objects.filter(pk__in=ids))}
-    return [by_pk[pk] for pk in ids if pk in by_pk]
+    if filters.effective_sort != RELEVANCE:
+        return _rows(_sorted(filters, categories), offset, per_page)
+    items: list[ProductSummary] = []
+    for tier, count in zip(_tiers(filters, categories), tier_counts or [], strict=False):
+        if offset >= count:
+            offset -= count
+            continue
+        items += _rows(tier, offset, per_page - len(items))
+        offset = 0
+        if len(items) >= per_page:
+            break
+    return items
 
 
 def product_featured(*, limit: int = 8) -> list[ProductSummary]:

@@ -118,7 +118,8 @@ def _results(form: ProductFilterForm, params: dict, categories, category) -> dic
     if number > last:
         raise InvalidInput(f"There are {last} pages of results; this one is past the last.")
     items = catalog.product_page(filters=filters, number=number, per_page=per_page,
-                                 categories=categories) if found.count else []
+                                 categories=categories, tier_counts=found.tiers
+                                 ) if found.count else []
     return {
         "filters": filters,
         "items": items,
