@@ -64,9 +64,9 @@ CREATE TRIGGER catalog_category_search_upd AFTER UPDATE OF name, parent_id
 UPDATE catalog_product SET search_vector = catalog_product_search_vector(name, category_id);
 
 CREATE INDEX IF NOT EXISTS product_search_vector_idx ON catalog_product
-    USING gin (search_vector);
+    USING gin (search_vector) WITH (fastupdate = off);
 CREATE INDEX IF NOT EXISTS product_name_fold_trgm_idx ON catalog_product
-    USING gin (shop_fold(name) gin_trgm_ops);
+    USING gin (shop_fold(name) gin_trgm_ops) WITH (fastupdate = off);
 ANALYZE catalog_product;
 """
 
