@@ -113,7 +113,7 @@ def _facets(filters: ProductFilters, categories: list[Category]) -> Facets:
     for key in OPTION_FACETS:
         values = list(
             Variant.objects.filter(product_id__in=ids).annotate(option=KT(f"options__{key}"))
-            .exclude(option=None).values_list("option").annotate(n=Count("product_id",
+            .exclude(option__isnull=True).values_list("option").annotate(n=Count("product_id",
                                                                          distinct=True))
             .order_by("-n", "option")[:FACET_LIMIT]
         )
