@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.principal: the bearer token under /api/, the session elsewhere, never both.
     "shop.accounts.middleware.PrincipalMiddleware",
+    # The version cookie of the private sections (shop/web/private.py): changes with the
+    # session and the cart, so cached pages know when to ask who is signed in.
+    "shop.web.private.PrivateVersionMiddleware",
     # Turns a django-axes lockout seen by any authenticate() call (the admin's too) into a 429.
     "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -177,6 +180,9 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 CSRF_COOKIE_NAME = "bfm_csrftoken"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+# The private sections' version (shop/web/private.py): readable by the header's script, it
+# holds a random version and nothing personal.
+SHOP_PRIVATE_VERSION_COOKIE = "bfm_pv"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 AUTH_USER_MODEL = "accounts.User"
