@@ -23,6 +23,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if os.environ.get("SHOP_TEST_STATIC_ROOT"):
+    # the page-view tests (tests/e2e/test_page_views_browser.py): collectstatic into this
+    # directory with hashed, pre-compressed names, served by nginx as in production
+    STATIC_ROOT = os.environ["SHOP_TEST_STATIC_ROOT"]
+    STORAGES["staticfiles"] = {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    }
 LOG_DIR = os.environ.get("TEST_LOG_DIR", tempfile.gettempdir())
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
