@@ -190,8 +190,8 @@ def test_signed_in_page_views_ask_only_when_something_changed(front, browser):
         assert app_log.paths() == []
 
         # sign out: nothing private left, the header signed out, no request per page view
-        page.click(".header-signout button")
-        page.wait_for_load_state("networkidle")
+        page.click(".header-signout button")  # fetches its token, then posts
+        page.get_by_role("heading", name="You are signed out").wait_for()
         visit(page, "/")
         left = private_storage(page)
         assert left["stored"] is None

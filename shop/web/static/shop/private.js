@@ -154,10 +154,16 @@
       refresh();
     }
   });
-  document.addEventListener("DOMContentLoaded", function () {
+  // Their buttons stay disabled without JavaScript (no token to send): enable them, also in
+  // what htmx swaps in (another variant's buy box).
+  function enableForms() {
     document.querySelectorAll("form[data-needs-csrf] [data-enable-with-script]").forEach(function (el) {
       el.disabled = false;
     });
+  }
+  document.addEventListener("htmx:afterSettle", enableForms);
+  document.addEventListener("DOMContentLoaded", function () {
+    enableForms();
     refresh();
   });
   refresh();
