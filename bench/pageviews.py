@@ -72,9 +72,11 @@ def observe(front: str, log: Path, flush: Callable[[], None], pages: list[str],
             for who in ("anonymous", "signed in"):
                 context = browser.new_context(base_url=front)
                 if who == "signed in":
-                    context.add_cookies([{"name": name, "value": value, "url": f"{front}/",
-                                          "secure": name.startswith("__"), "httpOnly": True,
-                                          "sameSite": "Lax"}])
+                    # domain + path (CDP refuses a Secure cookie given with an http URL)
+                    context.add_cookies([{"name": name, "value": value,
+                                          "domain": urlsplit(front).hostname or "127.0.0.1",
+                                          "path": "/", "secure": name.startswith("__"),
+                                          "httpOnly": True, "sameSite": "Lax"}])
                     # a private page first, as after signing in: it sets the version cookie
                     page = context.new_page()
                     page.goto("/account/")

@@ -544,8 +544,11 @@ class Bench:
         pages = ["/", "/products/", product, "/cart/"]
         cookie = task(self.env, "sessions", "--count", "1")["cookies"][0]
         say("Chromium: page views as an anonymous and a signed-in visitor")
-        observed = pageviews.observe(front, self.stack.workdir / "access.log",
-                                     self.stack.reopen_nginx_logs, pages, cookie)
+        try:
+            observed = pageviews.observe(front, self.stack.workdir / "access.log",
+                                         self.stack.reopen_nginx_logs, pages, cookie)
+        except Exception as error:  # the browser's trouble must not cost the other scenarios
+            observed = {"skipped": f"the browser failed: {type(error).__name__}: {error}"}
         self.results["pageviews"] = {"pages": pages, "observed": observed,
                                      "summary": pageviews.summary(observed)}
         if "skipped" in observed:

@@ -71,7 +71,7 @@ MIDDLEWARE = [
     # security events; sees the final response (shop/monitoring/middleware.py).
     "shop.monitoring.middleware.MonitoringMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "shop.core.csp.StaticPolicyCSPMiddleware",  # django-csp, the policy built once
     "shop.policy.middleware.CachePolicyMiddleware",
     "shop.api.middleware.ApiErrorShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
