@@ -204,8 +204,8 @@ def target_rows(results: dict) -> list[tuple[str, str, bool | None]]:
         rows.append((
             "anonymous page views (home, list, product; warm cache) reach the app 0 times",
             f"{anonymous['public_app_requests']} app requests in {anonymous['public_views']} "
-            f"views ({anonymous['network_requests_first_visit']} requests reached nginx in the "
-            "first visit, none went on)", anonymous["public_app_requests"] == 0))
+            f"views ({anonymous.get('network_requests_first_visit', '?')} requests reached "
+            "nginx in the first visit, none went on)", anonymous["public_app_requests"] == 0))
         rows.append((
             "anonymous cart page (private): the page itself only",
             f"{anonymous['cart_app_requests']} app requests in {anonymous['cart_views']} views",
