@@ -23,7 +23,7 @@ _PER_RESPONSE = (
 
 
 class StaticPolicyCSPMiddleware(CSPMiddleware):
-    def __init__(self, get_response) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, get_response) -> None:
         super().__init__(get_response)
         self._built: tuple[tuple[int, int], str, str] | None = None
 

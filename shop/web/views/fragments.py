@@ -19,7 +19,7 @@ from shop.cart.selectors import cart_for, cart_item_count
 
 @require_GET
 def private_sections(request: HttpRequest) -> JsonResponse:
-    principal = request.principal  # type: ignore[attr-defined]
+    principal = request.principal
     signed_in = principal.is_authenticated
     cart = cart_for(viewer=principal, session=request.session)
     return JsonResponse(
@@ -35,4 +35,4 @@ def private_sections(request: HttpRequest) -> JsonResponse:
 def header(request: HttpRequest) -> HttpResponse:
     """The account links of the header. Private, so it may carry the sign-out form's CSRF
     token. The cart count joins the context (and the template's cart block) with the cart."""
-    return render(request, "web/fragments/header.html", {"principal": request.principal})  # type: ignore[attr-defined]
+    return render(request, "web/fragments/header.html", {"principal": request.principal})
