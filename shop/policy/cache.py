@@ -49,6 +49,8 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "web:product_list": PUBLIC_CATALOG,
     "web:product_detail": PUBLIC_CATALOG,
     "web:header_fragment": PRIVATE,
+    # who is signed in, the cart count and a CSRF token (shop/web/private.py)
+    "web:private_sections": PRIVATE,
     "web:healthz": PRIVATE,
     # accounts: who is asking decides everything on these pages
     "web:account": PRIVATE,

@@ -22,6 +22,7 @@ urlpatterns = [
     path("c/<slug:slug>/", catalog.category, name="category"),
     path("products/", catalog.product_list, name="product_list"),
     path("products/<slug:slug>/", catalog.product_detail, name="product_detail"),
+    path("fragments/private", fragments.private_sections, name="private_sections"),
     path("fragments/header", fragments.header, name="header_fragment"),
     path("healthz", health.healthz, name="healthz"),
     # cart, checkout, orders (shop/web/views/{cart,checkout,orders}.py): all private, no-store
