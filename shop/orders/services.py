@@ -27,6 +27,7 @@ what happened (paid, or cancelled with its stock back).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -75,6 +76,8 @@ from .stock import stock_take
 
 logger = logging.getLogger("shop.orders")
 
+CreatedOrder = tuple[Order, list[OrderLine], Payment]
+
 class SignInRequired(ShopError):
     code = "not_authenticated"
     status = 401
@@ -99,7 +102,7 @@ class PlacedOrder:
     lines: list[OrderLine] | None = None
 
 
-def _request_facts(address: ShippingAddress, method_code: str, card: CardToken
+def request_facts(address: ShippingAddress, method_code: str, card: CardToken
                    ) -> dict[str, Any]:
     return {
         "address": address.as_dict(),
@@ -130,7 +133,7 @@ def checkout_place_order(
         claimed = idempotency.idempotency_claim(
             user=user,
             key=key,
-            fingerprint=idempotency.fingerprint(_request_facts(address, method.code, card)),
+            fingerprint=idempotency.fingerprint(request_facts(address, method.code, card)),
         )
         if isinstance(claimed, Order):
             return PlacedOrder(order=claimed, replayed=True)
@@ -148,13 +151,15 @@ def checkout_place_order(
         raise
 
     fault_point("checkout.recorded")
-    return _pay(gw=gw, order=order, lines=lines, payment=payment, card=card,
+    return order_pay(gw=gw, order=order, lines=lines, payment=payment, card=card,
                 principal=principal)
 
 
-def _pay(*, gw: PaymentGateway, order: Order, lines: list[OrderLine], payment: Payment,
+def order_pay(*, gw: PaymentGateway, order: Order, lines: list[OrderLine], payment: Payment,
          card: CardToken, principal: Principal) -> PlacedOrder:
-    """Steps 3 and 4: the charge, outside any transaction, then its settlement."""
+    """Steps 3 and 4: the charge, outside any transaction, then its settlement.
+    `principal`: whose cart gets the lines back when nothing was charged (ANONYMOUS for a
+    guest: the order is removed, nothing goes anywhere)."""
     try:
         charge = gw.charge(
             token=card, amount=payment.amount, currency=payment.currency,
@@ -223,14 +228,20 @@ def _order_create(
     card: CardToken,
     gateway_name: str,
 ) -> tuple[Order, list[OrderLine], Payment]:
-    """Transaction 1. Retried when the random order number is already taken."""
+    """Transaction 1 of the shopper's checkout."""
+    return order_create_retrying(lambda: _order_create_once(
+        principal=principal, address=address, method=method, claim=claim, card=card,
+        gateway_name=gateway_name,
+    ))
+
+
+def order_create_retrying(create: Callable[[], CreatedOrder]) -> CreatedOrder:
+    """Runs `create` in a transaction; again when the random order number is already
+    taken."""
     for attempt in range(3):
         try:
             with transaction.atomic():
-                return _order_create_once(
-                    principal=principal, address=address, method=method, claim=claim,
-                    card=card, gateway_name=gateway_name,
-                )
+                return create()
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -275,14 +286,13 @@ def _wanted(lines: list[CartLine]) -> tuple[dict[int, int], dict[int, str]]:
     return quantities, names
 
 
-def _order_new(*, principal: Principal, address: ShippingAddress, method: ShippingMethod,
-               priced: Quote, item_count: int) -> Order:
+def _order_new(*, user: User | None, email: str, address: ShippingAddress,
+               method: ShippingMethod, priced: Quote, item_count: int) -> Order:
     """The order row: pending payment, its charge in flight, amounts from the server."""
-    user = principal.user
     return Order.objects.create(
         number=order_number_new(),
         user=user,
-        email=user.email if user is not None else "",
+        email=email,
         status=OrderStatus.PENDING_PAYMENT,
         money_in_flight=MoneyInFlight.CHARGE,
         currency=settings.SHOP_CURRENCY,
@@ -292,8 +302,10 @@ def _order_new(*, principal: Principal, address: ShippingAddress, method: Shippi
         ship_line1=address.line1,
         ship_line2=address.line2,
         ship_city=address.city,
+        ship_state=address.state,
         ship_postal_code=address.postal_code,
         ship_country=address.country,
+        ship_phone=address.phone,
         shipping_method_code=method.code,
         shipping_method_name=method.name,
     )
@@ -307,12 +319,40 @@ def _order_create_once(
     claim: IdempotencyKey | None,
     card: CardToken,
     gateway_name: str,
-) -> tuple[Order, list[OrderLine], Payment]:
+) -> CreatedOrder:
     # the lock order of shop/orders/stock.py: user, cart, (order), variants
     if not User.objects.select_for_update().filter(pk=principal.user_id).exists():
         raise SignInRequired()  # the account was erased a moment ago
     cart = cart_for(viewer=principal, for_update=True)
     lines = cart_lines(cart=cart) if cart is not None else []
+    user = principal.user
+    created = order_record(
+        lines=lines, user=user, email=user.email if user is not None else "",
+        address=address, method=method, claim=claim, card=card, gateway_name=gateway_name,
+        cart_id=cart.pk if cart is not None else None,
+    )
+    CartLine.objects.filter(cart=cart).delete()
+    return created
+
+
+def order_record(
+    *,
+    lines: list[CartLine],
+    user: User | None,
+    email: str,
+    address: ShippingAddress,
+    method: ShippingMethod,
+    claim: IdempotencyKey | None,
+    card: CardToken,
+    gateway_name: str,
+    cart_id: int | None = None,
+    discount_code: str | None = None,
+) -> CreatedOrder:
+    """Inside transaction 1: takes the stock of `lines` (cart lines, or unsaved CartLine
+    rows of a guest's items), and writes the order, its lines, its "placed" event and its
+    `charging` Payment. Shared by the shopper's checkout and guest checkout
+    (shop/orders/guest.py). The discount code is the cart's (`cart_id`) or `discount_code`;
+    its use is counted last (shop/orders/order_money.py)."""
     if not lines:
         raise EmptyCart()
     if any(line.variant is None or not line.variant.product.is_active for line in lines):
@@ -320,10 +360,10 @@ def _order_create_once(
     quantities, names = _wanted(lines)
     prices = stock_take(quantities=quantities, names=names)
     order_lines = _order_lines(lines, prices)
-    user = principal.user
-    priced = order_price(lines=order_lines, address=address, method=method, cart_id=cart.pk,  # type: ignore[union-attr]
-                         user_id=principal.user_id, email=user.email if user else "")
-    order = _order_new(principal=principal, address=address, method=method, priced=priced,
+    priced = order_price(lines=order_lines, address=address, method=method, cart_id=cart_id,
+                         code_text=discount_code, user_id=user.pk if user else None,
+                         email=email)
+    order = _order_new(user=user, email=email, address=address, method=method, priced=priced,
                        item_count=sum(quantities.values()))
     for order_line in order_lines:
         order_line.order = order
@@ -334,8 +374,7 @@ def _order_create_once(
         order=order, gateway=gateway_name, amount=order.total, currency=order.currency,
         status=Payment.Status.CHARGING, brand=card.brand, last4=card.last4,
     )
-    order_discount_redeem(order=order, priced=priced, cart_id=cart.pk)  # type: ignore[union-attr]
+    order_discount_redeem(order=order, priced=priced, cart_id=cart_id)
     if claim is not None:
         IdempotencyKey.objects.filter(pk=claim.pk).update(order=order)
-    CartLine.objects.filter(cart=cart).delete()
     return order, order_lines, payment

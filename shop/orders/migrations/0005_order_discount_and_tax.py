@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0003_provider_events'),
+        ('orders', '0004_guest_orders_and_address_state_phone'),
     ]
 
     operations = [
