@@ -67,7 +67,7 @@ def destination_for(*, principal: Principal, chosen: Any = None) -> Destination:
         return destination_of(chosen)
     if principal.is_authenticated and principal.user_id is not None:
         saved = Address.objects.filter(user_id=principal.user_id).order_by(
-            "-is_default", "id").values("country").first()
+            "-is_default", "id").values("country", "state").first()
         if saved:
             return destination_of(saved)
     return Destination(country=home_country())

@@ -24,7 +24,7 @@ PRICES = ("0.99", "9.95", "14.50", "33.33", "119.00")
 DESTINATIONS = {
     "GB": ("SW1A 1AA", "London", ""), "DE": ("10115", "Berlin", ""),
     "HU": ("1051", "Budapest", ""), "CH": ("8001", "Zurich", ""),
-    "US": ("73301", "Austin", ""),
+    "US": ("73301", "Austin", "TX"),
 }
 FIELDS = ("subtotal", "discount", "shipping", "tax", "tax_included", "total", "discount_code")
 
@@ -51,9 +51,9 @@ def test_cart_order_and_email_agree_to_the_cent(shelf, alice, alice_api, basket,
                                                 country, method):
     CartLine.objects.filter(cart__user=alice).delete()
     Address.objects.filter(user=alice).delete()
-    postal_code, city, _ = DESTINATIONS[country]
+    postal_code, city, state = DESTINATIONS[country]
     address = {"name": "Alice", "line1": "1 Test Street", "line2": "", "city": city,
-               "postal_code": postal_code, "country": country}
+               "postal_code": postal_code, "country": country, "state": state}
     Address.objects.create(user=alice, is_default=True,
                            **{k: v for k, v in address.items() if k != "line2"})
     for index, quantity in basket.items():

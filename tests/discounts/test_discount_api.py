@@ -21,7 +21,7 @@ from tests.support.outbox import deliver_outbox
 pytestmark = pytest.mark.django_db
 
 US_ADDRESS = {"name": "Alice Liddell", "line1": "1 Main Street", "line2": "", "city": "Austin",
-              "postal_code": "73301", "country": "US"}
+              "postal_code": "73301", "country": "US", "state": "TX"}
 MONEY_FIELDS = {"discount_code", "discount", "tax", "tax_included", "total"}
 
 
@@ -153,14 +153,15 @@ def test_us_sales_tax_is_added_and_cart_order_and_email_agree(catalog, alice_api
     from shop.accounts.models import Address
 
     Address.objects.create(user=alice, name="Alice", line1="1 Main Street", city="Austin",
-                           postal_code="73301", country="US", is_default=True)
+                           postal_code="73301", country="US", state="TX", is_default=True)
     fill(alice_api, catalog, ("tee", "mug"), 3)  # 3 x 26.00 + 3 x 14.50 = 121.50
     apply(alice_api, "WELCOME10")
     cart = alice_api.get("/api/v1/cart").json()
     assert (cart["tax_country"], cart["tax_included"]) == ("US", False)
     assert cart["shipping"] == "0.00"  # 109.35 after the discount: free standard delivery
-    # the country row: no state known, no federal sales tax
-    assert cart["tax"] == "0.00"
+    # Texas, 6.25 % added, per line: 70.20 -> 4.39, 39.15 -> 2.45 (the discount spread 7.80
+    # and 4.35); delivery is free
+    assert (cart["tax"], cart["total"]) == ("6.84", "116.19")
     order = alice_api.post("/api/v1/checkout", checkout_body(US_ADDRESS),
                            content_type="application/json").json()
     assert {k: order[k] for k in MONEY_FIELDS} == {k: cart[k] for k in MONEY_FIELDS}
