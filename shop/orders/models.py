@@ -73,9 +73,8 @@ class Order(OwnedModel):
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
     shipping_total = models.DecimalField(max_digits=10, decimal_places=2)
     total = models.DecimalField(max_digits=12, decimal_places=2)
-    # Discount and tax (issue 14), computed by shop/orders/pricing.py: total = subtotal -
-    # discount_total + shipping_total (+ tax_total unless tax_included). tax_total includes
-    # shipping_tax; tax_rate is the destination's rate as a fraction.
+    # Discount and tax (issue 14, shop/orders/pricing.py): total = subtotal - discount_total +
+    # shipping_total (+ tax_total, shipping_tax included, unless tax_included).
     discount_code = models.CharField(max_length=32, blank=True)
     discount_total = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     tax_total = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
