@@ -234,6 +234,11 @@ ACCOUNTS_THROTTLE_RATES = {
     # heavy (shop/privacy/services.py). Accounts are counted by user id here.
     "password_confirm": {"account": "10/15m"},
     "data_export": {"account": "10/h"},
+    # guest checkout (shop/api/guest.py, shop/web/views/guest.py): per e-mail address and
+    # per client address; order lookups by token per client address; claim links per account
+    "guest_checkout": {"account": "10/h", "ip": "30/h"},
+    "guest_order": {"ip": "60/10m"},
+    "guest_claim": {"account": "3/h"},
 }
 
 # Failed sign-ins (django-axes, database handler): 5 failures lock that account *from that
