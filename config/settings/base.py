@@ -70,6 +70,8 @@ MIDDLEWARE = [
     # Request metrics (route, status, latency, cache policy) and the client context for
     # security events; sees the final response (shop/monitoring/middleware.py).
     "shop.monitoring.middleware.MonitoringMiddleware",
+    # HEAD answered as the GET of every route, without the body (shop/core/middleware.py).
+    "shop.core.middleware.HeadAsGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "shop.policy.middleware.CachePolicyMiddleware",

@@ -51,3 +51,33 @@ class RequestContextMiddleware:
         if isinstance(exception, ShopError):
             return error_response(request, exception.status, exception.message)
         return None
+
+
+class HeadAsGetMiddleware:
+    """HEAD is GET without the body (RFC 9110 §9.3.2), on every route: the view, the cache
+    policy and the error pages see a GET, so the status and headers are those of the GET
+    (Content-Length included), and the body is dropped on the way out. Without this, views
+    that allow only GET (`require_GET`) and the API's routes (Django Ninja declares methods
+    one by one) answered HEAD with 405 while other routes answered it.
+
+    Outside it, the request is a HEAD again: the access line and the metrics say HEAD."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "HEAD":
+            return self.get_response(request)
+        request.method = request.META["REQUEST_METHOD"] = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = request.META["REQUEST_METHOD"] = "HEAD"
+        if response.streaming:
+            # a file's handle stays among the response's closers, closed by the server
+            response.streaming_content = []  # type: ignore[attr-defined]
+        else:
+            if not response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
