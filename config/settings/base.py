@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "shop.policy.middleware.CachePolicyMiddleware",
     "shop.api.middleware.ApiErrorShapeMiddleware",
+    # ...and outside the API, an error without a body gets the error page (a GET's 405).
+    "shop.core.middleware.EmptyErrorPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 
 from . import request_context
 from .errors import ShopError
-from .views import error_response
+from .views import error_page_for, error_response, wants_json
 
 access_log = logging.getLogger("shop.access")
 
@@ -80,4 +80,25 @@ class HeadAsGetMiddleware:
             if not response.has_header("Content-Length"):
                 response["Content-Length"] = str(len(response.content))
             response.content = b""
+        return response
+
+
+class EmptyErrorPageMiddleware:
+    """An error answered with no body at all (Django's 405 of `require_POST`, say) gets the
+    shop's error page, with its Allow header, instead of the browser's own "HTTP ERROR 405".
+    Errors with a body (a form's 400 for htmx, the throttled page) are left as they are; the
+    API's errors get their JSON shape in shop/api/middleware.py."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and not response.streaming
+            and not response.content
+            and not wants_json(request)
+        ):
+            return error_page_for(request, response)
         return response
