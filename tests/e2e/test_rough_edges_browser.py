@@ -166,7 +166,8 @@ NAV_REACHABLE = """() => {
   for (const link of nav.querySelectorAll("a")) {
     const r = link.getBoundingClientRect(), n = nav.getBoundingClientRect();
     const shown = r.width > 0 && r.left >= n.left - 1 && r.right <= n.right + 1;
-    const scrolls = nav.scrollWidth > nav.clientWidth && getComputedStyle(nav).overflowX !== "hidden";
+    const scrolls = nav.scrollWidth > nav.clientWidth
+      && getComputedStyle(nav).overflowX !== "hidden";
     if (!shown && !scrolls) out.push(link.textContent.trim());
   }
   return out;

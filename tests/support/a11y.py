@@ -12,8 +12,10 @@ from axe_playwright_python.sync_playwright import Axe
 _AXE = Axe()
 OPTIONS = {
     "resultTypes": ["violations"],
-    "runOnly": {"type": "tag",
-                "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
 }
 BLOCKING = ("serious", "critical")
 
