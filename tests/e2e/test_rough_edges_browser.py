@@ -92,7 +92,7 @@ def sign_in_on(page, email: str, path: str) -> None:
 @pytest.mark.parametrize("kind", LONG_NAMES)
 def test_a_150_character_name_leaves_the_header_whole(page, page_watch, screenshot, catalog,
                                                       kind):
-    LONG_NAME = LONG_NAMES[kind]  # noqa: N806
+    LONG_NAME = LONG_NAMES[kind]
     product = create_product(LONG_NAME, category=catalog.tees, is_featured=True,
                              variants=[{"price": "79.00", "stock": 5, "options": {"size": "M"}}])
     assert len(product.name) == 150
