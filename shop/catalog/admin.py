@@ -12,8 +12,13 @@ class CategoryTreeAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.remote_field.model is Category and field is not None:
-            empty = [("", field.empty_label)] if field.empty_label is not None else []
-            field.choices = empty + [(c.pk, c.tree_label) for c in category_tree()]
+            empty: list[tuple[object, object]] = (
+                [("", field.empty_label)] if field.empty_label is not None else []
+            )
+            tree: list[tuple[object, object]] = [
+                (c.pk, c.tree_label) for c in category_tree()  # type: ignore[attr-defined]
+            ]
+            field.choices = empty + tree
         return field
 
 

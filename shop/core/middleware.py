@@ -75,7 +75,7 @@ class HeadAsGetMiddleware:
             request.method = request.META["REQUEST_METHOD"] = "HEAD"
         if response.streaming:
             # a file's handle stays among the response's closers, closed by the server
-            response.streaming_content = []  # type: ignore[attr-defined]
+            response.streaming_content = []
         else:
             if not response.has_header("Content-Length"):
                 response["Content-Length"] = str(len(response.content))

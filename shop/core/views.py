@@ -44,7 +44,7 @@ def error_response(request: HttpRequest, status: int, message: str | None = None
     try:
         # Rendered without the request: no context processor runs, so nothing of the visitor
         # (user, session, CSRF token) can reach the page.
-        html = loader.render_to_string("errors/error.html", context)
+        html: str = loader.render_to_string("errors/error.html", context)
     except Exception:  # the error page must never be the second error
         logger.exception("the error page could not be rendered")
         html = PLAIN_ERROR.format(status=status, message=escape(context["message"]),
