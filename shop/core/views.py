@@ -39,7 +39,9 @@ def error_response(request: HttpRequest, status: int, message: str | None = None
         "status": status,
         "message": message or default_message,
         "request_id": request_id,
+        # what shop.web.context_processors.shop gives every page: settings, nothing of the visitor
         "shop_name": settings.SHOP_NAME,
+        "private_version_cookie": getattr(settings, "SHOP_PRIVATE_VERSION_COOKIE", ""),
     }
     try:
         # Rendered without the request: no context processor runs, so nothing of the visitor
