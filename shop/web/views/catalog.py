@@ -13,6 +13,7 @@ from shop.catalog import aggregates
 from shop.catalog import selectors as catalog
 from shop.core.errors import InvalidInput
 from shop.core.pagination import page_window
+from shop.core.request_context import current_request_id
 
 from ..forms import ProductFilterForm
 
@@ -96,7 +97,8 @@ def _listing(request: HttpRequest, *, category=None) -> HttpResponse:
     try:
         context.update(_results(form, params, categories, category))
     except InvalidInput as error:  # shown in the page, next to the filters (never a bare 400)
-        context.update({"error": error.message, "items": [], "count": 0})
+        context.update({"error": error.message, "items": [], "count": 0,
+                        "request_id": getattr(request, "request_id", "") or current_request_id()})
         return render(request, "web/product_list.html", context, status=400)
     return render(request, "web/product_list.html", context)
 
