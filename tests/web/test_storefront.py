@@ -18,7 +18,7 @@ def page(client, url, status=200):
 
 def product_names(body):
     """The product cards of a page, in order."""
-    return [html.unescape(n) for n in re.findall(r'class="product-name">([^<]+)</h3>', body)]
+    return [html.unescape(n) for n in re.findall(r'class="product-name"[^>]*>([^<]+)</h3>', body)]
 
 
 def section(body, heading_id):
@@ -266,7 +266,7 @@ def test_a_page_that_does_not_exist_is_a_400_page_with_the_shop_around_it(
 
 def test_product_page_shows_every_variant_with_price_and_availability(client, catalog):
     body = page(client, "/products/organic-cotton-tee/")
-    assert "<h1>Organic Cotton Tee</h1>" in body
+    assert re.search(r"<h1[^>]*>Organic Cotton Tee</h1>", body)
     skus = list(catalog.tee.variants.values_list("sku", flat=True))
     small, medium, large = (variant_label(body, sku) for sku in skus)
     assert "S / White" in small
