@@ -16,7 +16,7 @@ from shop.monitoring.models import AuditEvent
 from shop.staff.access import Actor, require
 from shop.staff.roles import Perm
 
-from .models import Product, StockAdjustment, Variant
+from .models import Product, ProductImage, StockAdjustment, Variant
 from .selectors import category_list, category_with_descendant_ids
 
 
@@ -94,6 +94,7 @@ class ProductView:
     variants: list[Variant]
     adjustments: list[AdjustmentRow]
     history: list[HistoryRow]
+    images: list[ProductImage]
 
 
 def product_read(*, actor: Actor, product_id: int) -> ProductView:
@@ -115,6 +116,7 @@ def product_read(*, actor: Actor, product_id: int) -> ProductView:
         variants=variants,
         adjustments=[AdjustmentRow(a, emails.get(a.actor_id, "")) for a in adjustments],
         history=product_history(product=product, variant_ids=[v.pk for v in variants]),
+        images=list(product.images.order_by("position", "pk")),
     )
 
 
