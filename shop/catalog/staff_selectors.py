@@ -86,6 +86,7 @@ class HistoryRow:
     by: str
     action: str
     details: dict
+    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,32 @@ def product_history(*, product: Product, variant_ids: list[int], limit: int = 30
     ).order_by("-created_at", "-pk")[:limit]
     return [
         HistoryRow(at=e.created_at, by=e.actor_email,
-                   action=HISTORY_LABELS.get(e.action, e.action), details=e.details)
+                   action=HISTORY_LABELS.get(e.action, e.action), details=e.details,
+                   summary=_summary(e.action, e.details or {}))
         for e in events
     ]
+
+
+def _summary(action: str, details: dict) -> str:
+    """One line a person reads: what changed, prices from and to."""
+    parts: list[str] = []
+    if action == Action.VARIANT_PRICE:
+        return f"{details.get('sku', '')}: €{details.get('from')} → €{details.get('to')}"
+    if action == Action.PRODUCT_CREATE:
+        variants = details.get("variants") or []
+        state = "published" if details.get("published") else "draft"
+        return f"{details.get('name', '')} ({state}), {len(variants)} variants"
+    if action == Action.PRODUCT_IMAGE:
+        return f"Image for {details.get('colour') or 'any colour'}"
+    for field, (old, new) in (details.get("fields") or {}).items():
+        if field == "description":
+            parts.append("description changed")
+        else:
+            parts.append(f"{field}: {old} → {new}")
+    parts += [f"{p['sku']}: €{p['from']} → €{p['to']}" for p in details.get("prices") or []]
+    parts += [f"{p['sku']} stock {p['from']} → {p['to']}" for p in details.get("stock") or []]
+    if details.get("added"):
+        parts.append("added " + ", ".join(details["added"]))
+    if details.get("removed"):
+        parts.append("removed " + ", ".join(details["removed"]))
+    return "; ".join(parts)

@@ -93,12 +93,13 @@ def state_of(page, option: str, value: str) -> str:
     return page.locator(f'label[for="{radio_id}"]').get_attribute("data-state")
 
 
-def first_screen(page, name: str, size: dict) -> None:
-    """A small PNG of what the first screen shows (palette, optimised), for the docs."""
+def first_screen(page, name: str, size: dict, *, full_page: bool = False) -> None:
+    """A small PNG of what the first screen (or the whole page) shows: palette, optimised;
+    for the docs."""
     page.set_viewport_size(size)
     page.evaluate("window.scrollTo(0, 0)")
     page.wait_for_timeout(100)
-    raw = page.screenshot(full_page=False, caret="initial")
+    raw = page.screenshot(full_page=full_page, caret="initial")
     DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     label = "mobile" if size["width"] < 600 else "desktop"
     image = Image.open(io.BytesIO(raw)).convert("RGB").quantize(colors=128)
