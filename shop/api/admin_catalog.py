@@ -68,6 +68,6 @@ def admin_product_image(request: HttpRequest, slug: str, image: File[UploadedFil
     per colour). Audited."""
     product = _product(slug)
     return catalog_actions.product_image_upload(
-        actor=request.staff_actor, product_id=product.pk, stream=image.file,
+        actor=request.staff_actor, product_id=product.pk, stream=image,
         size=image.size or 0, colour=colour[:40], alt=alt[:200],
     )

@@ -11,7 +11,6 @@ product editor sets it with the matrix.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import IO
 
 from django.db import transaction
 
@@ -117,7 +116,7 @@ def variant_stock_set(*, actor: Actor, variant_id: int, stock: int) -> Variant:
     return variant
 
 
-def product_image_upload(*, actor: Actor, product_id: int, stream: IO[bytes], size: int,
+def product_image_upload(*, actor: Actor, product_id: int, stream: catalog_images.Upload, size: int,
                          colour: str = "", alt: str = "") -> Product:
     """Checks, re-encodes and stores an uploaded image (shop/catalog/images.py), then records
     it; one image per colour. A refused upload writes nothing."""

@@ -152,7 +152,9 @@ def _unique_slug(name: str) -> str:
 
 
 def _sku_taken(skus: list[str], *, product_id: int | None) -> None:
-    taken = Variant.objects.filter(sku__in=skus).exclude(product_id=product_id)
+    taken = Variant.objects.filter(sku__in=skus)
+    if product_id is not None:
+        taken = taken.exclude(product_id=product_id)
     sku = taken.values_list("sku", flat=True).first()
     if sku:
         raise _invalid(f"The SKU {sku} belongs to another product.", code="duplicate_sku")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import secrets
 import warnings
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol, cast
 
 from django.conf import settings
 from PIL import Image, ImageOps
@@ -30,6 +30,14 @@ UPLOAD_DIR = "products/uploads"
 WEBP_QUALITY = 82
 
 
+class Upload(Protocol):
+    """A binary file as uploads come (Django's UploadedFile, an open file, BytesIO)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+    def tell(self) -> int: ...
+
+
 class ImageRejected(InvalidInput):
     code = "invalid_image"
     status = 422
@@ -39,7 +47,7 @@ def _refuse(message: str) -> ImageRejected:
     return ImageRejected(message)
 
 
-def _decoded(stream: IO[bytes], size: int) -> Image.Image:
+def _decoded(stream: Upload, size: int) -> Image.Image:
     """The upload's pixels, fully decoded, or ImageRejected with words for a person."""
     if size > MAX_UPLOAD_BYTES:
         raise _refuse("The image is larger than 10 MB.")
@@ -49,7 +57,7 @@ def _decoded(stream: IO[bytes], size: int) -> Image.Image:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image = Image.open(stream, formats=list(ALLOWED_FORMATS))
+            image = Image.open(cast(IO[bytes], stream), formats=list(ALLOWED_FORMATS))
             width, height = image.size
             if width * height > MAX_PIXELS or max(width, height) > 20_000:
                 raise _refuse("The image has too many pixels (at most 40 megapixels).")
@@ -79,7 +87,7 @@ def _clean(image: Image.Image) -> Image.Image:
     return clean
 
 
-def image_store(*, stream: IO[bytes], size: int, slug: str) -> str:
+def image_store(*, stream: Upload, size: int, slug: str) -> str:
     """Checks and re-encodes an upload; returns its path under MEDIA_ROOT (a new .webp)."""
     clean = _clean(_decoded(stream, size))
     relative = f"{UPLOAD_DIR}/{slug[:80]}-{secrets.token_hex(6)}.webp"

@@ -114,7 +114,7 @@ def product_image(request: HttpRequest, product_id: int) -> HttpResponse:
     else:
         try:
             actions.product_image_upload(
-                actor=actor(request), product_id=product.pk, stream=upload.file,
+                actor=actor(request), product_id=product.pk, stream=upload,
                 size=upload.size or 0, colour=request.POST.get("colour", "")[:40],
                 alt=request.POST.get("alt", "")[:200],
             )
