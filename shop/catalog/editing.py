@@ -288,7 +288,8 @@ def product_image_add(*, product: Product, path: str, alt: str = "", colour: str
                 or 0) + 1
     image = ProductImage.objects.create(
         product=product, path=path, colour=colour, position=position,
-        alt=_text(alt, what="image text", maximum=200, required=False) or product.name,
+        alt=_text(alt, what="image text", maximum=200, required=False)
+        or (f"{product.name} in {colour.lower()}" if colour else product.name)[:200],
     )
     product_refresh_summary(product=product)
     image.replaced = replaced  # type: ignore[attr-defined]

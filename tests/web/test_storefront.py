@@ -277,6 +277,7 @@ def test_product_page_has_one_choice_per_option_with_sold_out_marked(client, cat
     assert re.search(r'id="price" data-testid="price">€24.00<', body)
     assert "Only 4 left" in body
     assert '<svg class="swatch"' in body  # colours as swatches
+    assert "csrfmiddlewaretoken" not in body  # public: the add-to-cart form is a fragment
     assert "The Organic Cotton Tee, made to last." in body  # the description
 
 
