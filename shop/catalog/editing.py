@@ -85,8 +85,10 @@ def price_parse(value: object, *, what: str = "price") -> Decimal:
     return price.quantize(Decimal("0.01"))
 
 
-def _text(value: str, *, what: str, maximum: int, required: bool = True) -> str:
-    text = " ".join(str(value).split()) if "\n" not in str(value) else str(value).strip()
+def _text(value: str, *, what: str, maximum: int, required: bool = True,
+          multiline: bool = False) -> str:
+    """Trimmed text; one line (runs of white space made one space) unless multiline."""
+    text = str(value).replace("\r\n", "\n").strip() if multiline else " ".join(str(value).split())
     if "\x00" in text:
         raise _invalid(f"The {what} contains a character that is not allowed.")
     if required and not text:
@@ -165,7 +167,7 @@ def product_create(spec: ProductSpec) -> Product:
     name = _text(spec.name or "", what="name", maximum=200)
     category = _category(spec.category or "")
     description = _text(spec.description or "", what="description", maximum=MAX_DESCRIPTION,
-                        required=False)
+                        required=False, multiline=True)
     variants = variants_check(spec.variants or [])
     _sku_taken([v.sku for v in variants], product_id=None)
     product = Product.objects.create(
@@ -191,7 +193,7 @@ def _set_fields(product: Product, spec: ProductSpec, changes: Changes) -> None:
         new["name"] = _text(spec.name, what="name", maximum=200)
     if spec.description is not None:
         new["description"] = _text(spec.description, what="description",
-                                   maximum=MAX_DESCRIPTION, required=False)
+                                   maximum=MAX_DESCRIPTION, required=False, multiline=True)
     if spec.is_active is not None:
         new["is_active"] = bool(spec.is_active)
     if spec.category is not None:

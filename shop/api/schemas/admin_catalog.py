@@ -1,7 +1,5 @@
 """The staff catalog API's shapes (docs/contract.md, SPEC §4.1): create and edit products."""
 
-from decimal import Decimal
-
 from ninja import Field, Schema
 
 from .catalog import CategoryRef, media_url
@@ -10,7 +8,8 @@ from .catalog import CategoryRef, media_url
 class VariantIn(Schema):
     sku: str = Field(..., min_length=1, max_length=64)
     options: dict[str, str] = Field(default_factory=dict)
-    price: Decimal = Field(..., ge=0, le=Decimal("99999999.99"), decimal_places=2)
+    price: str = Field(..., pattern=r"^[0-9]{1,8}(\.[0-9]{1,2})?$",
+                       description='An amount as a string, like "24.90" (0 to 99999999.99)')
     stock: int | None = Field(None, ge=0, le=1_000_000,
                               description="Units in stock; on an edit, absent keeps the stock")
 
