@@ -32,7 +32,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench import report, wrk
+from bench import pageviews, report, wrk
 from tooling.stack import (
     PG_HOST,
     PG_PORT,
@@ -64,6 +64,7 @@ OUTPUT = Path(os.environ.get("BENCH_OUTPUT") or ROOT / "bench" / "results" / "la
 WORK = ROOT / "var" / "bench"
 REDIS_DB = 2
 GZIP = {"Accept-Encoding": "gzip"}
+VISIT_VIEWS = 5  # page views per visit in the browse mix
 CHECKOUT_BODY = {
     "shipping_address": {"name": "Bench Buyer", "line1": "1 Bench Street", "line2": "",
                          "city": "Berlin", "postal_code": "10115", "country": "DE"},
@@ -210,8 +211,10 @@ def browse_mix_script(
     info: dict, cookies: list[str], *, size: int = 10_000
 ) -> tuple[str, list[str]]:
     """Visitors (half signed in) open catalog pages picked by popularity (Zipf over products),
-    and each page view loads its two private fragments (header, cart count), as the
-    storefront's htmx does."""
+    in visits of VISIT_VIEWS page views. A page view is the page alone: the header's private
+    sections live in the browser's sessionStorage (shop/web/static/shop/private.js), so a
+    signed-in visitor asks for them once per visit (a new tab: sessionStorage is per tab) and
+    an anonymous one never (no version cookie). Counters: page_views, private."""
     rng = random.Random(2026)
     products = info["products"]
     zipf = [1 / (rank + 1) for rank in range(len(products))]
@@ -235,24 +238,29 @@ def browse_mix_script(
     script = f"""
 local pages = {wrk.lua_list(pages)}
 local visitors = {wrk.lua_list(visitors)}
-local n = 0
+local views_left = 0
 local visitor = ""
+local sections_due = false
+counters = {{}}
 function init(args)
   math.randomseed(1000 + tonumber(wrk.thread:get("id")))
 end
-local fragments = {{"/fragments/header", "/fragments/cart-count"}}
 function request()
-  n = n + 1
   local headers = {{}}
-  local step = n % 3
-  if step == 1 then
+  if views_left == 0 then
+    views_left = {VISIT_VIEWS}
     visitor = visitors[math.random(#visitors)]
-    if visitor ~= "" then headers["Cookie"] = visitor end
-    return wrk.format("GET", pages[math.random(#pages)], headers)
+    sections_due = visitor ~= ""
   end
   if visitor ~= "" then headers["Cookie"] = visitor end
-  headers["HX-Request"] = "true"
-  return wrk.format("GET", fragments[step == 2 and 1 or 2], headers)
+  if sections_due then
+    sections_due = false
+    counters["private"] = (counters["private"] or 0) + 1
+    return wrk.format("GET", "/fragments/private", headers)
+  end
+  views_left = views_left - 1
+  counters["page_views"] = (counters["page_views"] or 0) + 1
+  return wrk.format("GET", pages[math.random(#pages)], headers)
 end
 """
     return script, sorted(set(pages))
@@ -524,10 +532,42 @@ class Bench:
             list(pool.map(lambda page: http_request(PORT, "GET", page), pages))
         stack.reopen_nginx_logs()
         offset = log.stat().st_size
-        self.measure("browse mix via nginx (half signed in, page + 2 private fragments)",
+        self.measure("browse mix via nginx (half signed in, visits of 5 page views)",
                      f"{front}/", script=script, group="mix", key="mix", distinct_urls=len(pages))
         stack.reopen_nginx_logs()
         self.results["mix_verdicts"] = cache_verdicts(log, offset)
+
+    def page_views(self) -> None:
+        """The browser-level measure and the page-view mix (bench/pageviews.py)."""
+        front = self.stack.url
+        product = f"/products/{self.info['products'][0]}/"
+        pages = ["/", "/products/", product, "/cart/"]
+        cookie = task(self.env, "sessions", "--count", "1")["cookies"][0]
+        say("Chromium: page views as an anonymous and a signed-in visitor")
+        try:
+            observed = pageviews.observe(front, self.stack.workdir / "access.log",
+                                         self.stack.reopen_nginx_logs, pages, cookie)
+        except Exception as error:  # the browser's trouble must not cost the other scenarios
+            observed = {"skipped": f"the browser failed: {type(error).__name__}: {error}"}
+        self.results["pageviews"] = {"pages": pages, "observed": observed,
+                                     "summary": pageviews.summary(observed)}
+        if "skipped" in observed:
+            self.results["notes"].append(f"page views: {observed['skipped']}")
+            return
+        visit, views = pageviews.visit_requests(observed, "anonymous")
+        signed_visit, signed_views = pageviews.visit_requests(observed, "signed in")
+        ceiling = pageviews.write_ceiling(PORT, visit, pages[:3], self.ceiling_dir)
+        for _ in range(CACHED_ROUNDS):
+            self.measure("page-view mix, static ceiling (the visit's pages as nginx files)",
+                         f"{front}/", script=pageviews.mix_script(ceiling), group="pageviews",
+                         key="pv_ceiling", views_per_request=views / len(ceiling))
+            self.measure("page-view mix, anonymous (page + what the browser asks on load)",
+                         f"{front}/", script=pageviews.mix_script(visit), group="pageviews",
+                         key="pv_anonymous", views_per_request=views / len(visit))
+        self.measure("page-view mix, signed in (page + what the browser asks on load)",
+                     f"{front}/", script=pageviews.mix_script(signed_visit, cookie),
+                     group="pageviews", key="pv_signed_in",
+                     views_per_request=signed_views / max(1, len(signed_visit)))
 
     def uncached(self) -> None:
         app, measure = self.stack.app_url, self.measure
@@ -605,6 +645,7 @@ class Bench:
         self.ceiling_files()
         self.cached()
         self.browse_mix()
+        self.page_views()
         self.uncached()
         if orders_ready and self.history_token:
             self.order_history()

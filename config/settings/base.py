@@ -71,7 +71,7 @@ MIDDLEWARE = [
     # security events; sees the final response (shop/monitoring/middleware.py).
     "shop.monitoring.middleware.MonitoringMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "shop.core.csp.StaticPolicyCSPMiddleware",  # django-csp, the policy built once
     "shop.policy.middleware.CachePolicyMiddleware",
     "shop.api.middleware.ApiErrorShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.principal: the bearer token under /api/, the session elsewhere, never both.
     "shop.accounts.middleware.PrincipalMiddleware",
+    # The version cookie of the private sections (shop/web/private.py): changes with the
+    # session and the cart, so cached pages know when to ask who is signed in.
+    "shop.web.private.PrivateVersionMiddleware",
     # Turns a django-axes lockout seen by any authenticate() call (the admin's too) into a 429.
     "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -177,6 +180,9 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 CSRF_COOKIE_NAME = "bfm_csrftoken"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+# The private sections' version (shop/web/private.py): readable by the header's script, it
+# holds a random version and nothing personal.
+SHOP_PRIVATE_VERSION_COOKIE = "bfm_pv"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -228,6 +234,11 @@ ACCOUNTS_THROTTLE_RATES = {
     # heavy (shop/privacy/services.py). Accounts are counted by user id here.
     "password_confirm": {"account": "10/15m"},
     "data_export": {"account": "10/h"},
+    # guest checkout (shop/api/guest.py, shop/web/views/guest.py): per e-mail address and
+    # per client address; order lookups by token per client address; claim links per account
+    "guest_checkout": {"account": "10/h", "ip": "30/h"},
+    "guest_order": {"ip": "60/10m"},
+    "guest_claim": {"account": "3/h"},
 }
 
 # Failed sign-ins (django-axes, database handler): 5 failures lock that account *from that
@@ -365,7 +376,7 @@ LOGGING = {
     "filters": {"request_context": {"()": "shop.core.logging.RequestContextFilter"}},
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "pythonjsonlogger.orjson.OrjsonFormatter",  # same lines, faster
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         }

@@ -52,6 +52,7 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-bfm_session"
 CSRF_COOKIE_NAME = "__Host-bfm_csrftoken"
+SHOP_PRIVATE_VERSION_COOKIE = "__Host-bfm_pv"
 
 # The built-in test gateway approves card 4242 4242 4242 4242 without taking money: in
 # production it would hand out goods for free. It runs only when the operator says so

@@ -6,6 +6,7 @@ SQLite + the shared file cache and on PostgreSQL + Redis.
 
 import os
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
@@ -23,6 +24,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if os.environ.get("SHOP_TEST_STATIC_ROOT"):
+    # the page-view tests (tests/e2e/test_page_views_browser.py): collectstatic into this
+    # directory with hashed, pre-compressed names, served by nginx as in production
+    STATIC_ROOT = Path(os.environ["SHOP_TEST_STATIC_ROOT"])
+    STORAGES["staticfiles"] = {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    }
 LOG_DIR = os.environ.get("TEST_LOG_DIR", tempfile.gettempdir())
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)

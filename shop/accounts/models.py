@@ -1,10 +1,11 @@
 import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from shop.core.addresses import ADDRESS_BOOK_COUNTRIES, ADDRESS_BOOK_POSTAL_CODE
+from shop.core.addresses import COUNTRY_CHOICES, FIELD_LIMITS, address_errors, address_normalise
 
 
 class UserManager(BaseUserManager):  # type: ignore[type-arg]
@@ -97,18 +98,17 @@ class Address(models.Model):
     """A saved shipping address. Read only through shop/policy/access.py (owner only)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
-    name = models.CharField("Full name", max_length=150)
-    line1 = models.CharField("Address line 1", max_length=200)
-    line2 = models.CharField("Address line 2", max_length=200, blank=True)
-    city = models.CharField(max_length=100)
-    postal_code = models.CharField(
-        "Postal code",
-        max_length=20,
-        validators=[
-            ADDRESS_BOOK_POSTAL_CODE,
-        ],
-    )
-    country = models.CharField(max_length=2, choices=ADDRESS_BOOK_COUNTRIES)
+    # The rules of every field are shop/core/addresses.py's (the same as checkout's): the
+    # lengths here, the formats in clean().
+    name = models.CharField("Full name", max_length=FIELD_LIMITS["name"])
+    line1 = models.CharField("Address line 1", max_length=FIELD_LIMITS["line1"])
+    line2 = models.CharField("Address line 2", max_length=FIELD_LIMITS["line2"], blank=True)
+    city = models.CharField(max_length=FIELD_LIMITS["city"])
+    state = models.CharField("State or province", max_length=FIELD_LIMITS["state"],
+                             blank=True)
+    postal_code = models.CharField("Postal code", max_length=FIELD_LIMITS["postal_code"])
+    country = models.CharField(max_length=2, choices=COUNTRY_CHOICES)
+    phone = models.CharField("Phone (optional)", max_length=FIELD_LIMITS["phone"], blank=True)
     is_default = models.BooleanField("Default address", default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -125,3 +125,18 @@ class Address(models.Model):
 
     def __str__(self) -> str:
         return f"address {self.pk} of user {self.user_id}"
+
+    def clean(self) -> None:
+        """The address rules of checkout (shop/core/addresses.py), field by field."""
+        values = address_normalise({name: getattr(self, name) for name in ADDRESS_FIELDS})
+        errors = address_errors(values)
+        if errors:
+            raise ValidationError(errors)
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    def as_shipping(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in ADDRESS_FIELDS}
+
+
+ADDRESS_FIELDS = ("name", "line1", "line2", "city", "state", "postal_code", "country", "phone")

@@ -308,7 +308,8 @@ def email_verification_confirm(*, uidb64: str, token: str) -> User | None:
 
 # --- addresses (reads: shop.policy.access.address_list_for / access_address)
 
-ADDRESS_FIELDS = ("name", "line1", "line2", "city", "postal_code", "country", "is_default")
+ADDRESS_FIELDS = ("name", "line1", "line2", "city", "state", "postal_code", "country", "phone",
+                  "is_default")
 
 
 def _address_apply(address: Address, data: dict) -> Address:  # type: ignore[type-arg]

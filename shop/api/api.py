@@ -13,6 +13,7 @@ from . import (
     cart,
     catalog,
     errors,
+    guest,
     orders,
     privacy,
 )
@@ -36,6 +37,7 @@ api.add_router("", catalog.router)
 api.add_router("", accounts.router)
 api.add_router("", cart.router)
 api.add_router("", orders.router)
+api.add_router("", guest.router)  # guest checkout and guest orders (shop/api/guest.py)
 api.add_router("", privacy.router)  # GET /me/export (DELETE /me: accounts.py)
 api.add_router("", admin.router)  # staff API (shop/api/admin.py)
 api.add_router("", admin_orders.router)  # staff order actions (shop/api/admin_orders.py)

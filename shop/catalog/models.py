@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -40,6 +41,10 @@ class Product(models.Model):
     is_active = models.BooleanField(default=True)
     is_featured = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # What search matches on PostgreSQL: name and category names, folded (no accents, lower
+    # case) and stemmed. Kept by database triggers and GIN-indexed (migration 0006); empty on
+    # SQLite, where search folds the name itself (shop/catalog/search.py).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

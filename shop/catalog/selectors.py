@@ -1,23 +1,39 @@
 """Reads of the catalog. Everything here is public data: the same answer for every visitor."""
 
-import base64
-import binascii
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import orjson
 from django.conf import settings
-from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.expressions import RawSQL
 
 from shop.core.errors import InvalidInput, NotFound
 from shop.core.pagination import Page
 
+from . import cursors, search
 from .models import Category, Product, ProductImage, Variant
 
 MAX_QUERY_LENGTH = 100
-MAX_PRICE = Decimal("99999999.99")
+MAX_PRICE = cursors.MAX_PRICE
+# Option filters and facets (variant options): the keys the storefront offers.
+OPTION_FACETS = ("size", "colour")
+MAX_OPTION_LENGTH = 60
+# Numbered pages reach the first MAX_RESULTS products of a result (an OFFSET: deeper pages
+# would cost more with each page); lists sorted by a column page on with a cursor instead.
+MAX_RESULTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -32,8 +48,11 @@ SORTS: dict[str, Sort] = {
     "-price": Sort("price", descending=True),
     "name": Sort("name", descending=False),
     "-name": Sort("name", descending=True),
+    # most relevant first: the default with a search text (shop/catalog/search.py)
+    "relevance": Sort("rank", descending=True),
 }
 DEFAULT_SORT = "newest"
+RELEVANCE = cursors.RELEVANCE
 
 
 @dataclass(frozen=True)
@@ -43,7 +62,10 @@ class ProductFilters:
     min_price: Decimal | None = None
     max_price: Decimal | None = None
     in_stock: bool = False
-    sort: str = DEFAULT_SORT
+    # "" = relevance with a search text, newest without
+    sort: str = ""
+    size: str = ""
+    colour: str = ""
 
     def __post_init__(self) -> None:
         if len(self.q) > MAX_QUERY_LENGTH:
@@ -51,8 +73,11 @@ class ProductFilters:
         if "\x00" in self.q:
             # PostgreSQL refuses NUL in text: say so instead of failing with a 500.
             raise InvalidInput("The search text contains a character that is not allowed.")
-        if self.sort not in SORTS:
+        if self.sort and self.sort not in SORTS:
             raise InvalidInput("Unknown sort; use one of: " + ", ".join(SORTS) + ".")
+        for option in (self.size, self.colour):
+            if len(option) > MAX_OPTION_LENGTH or "\x00" in option:
+                raise InvalidInput("This size or colour is not one the shop has.")
         for price in (self.min_price, self.max_price):
             if price is not None and not (Decimal(0) <= price <= MAX_PRICE):
                 raise InvalidInput("Prices must be between 0 and 99999999.99.")
@@ -66,6 +91,21 @@ class ProductFilters:
     @property
     def is_default(self) -> bool:
         return self == ProductFilters()
+
+    @property
+    def effective_sort(self) -> str:
+        """The order the list is in: relevance needs a search text."""
+        if self.sort == RELEVANCE or not self.sort:
+            return RELEVANCE if search.terms(self.q).words else DEFAULT_SORT
+        return self.sort
+
+    @property
+    def canonical(self) -> str:
+        """These filters as one text (for cache keys): equal filters, equal text."""
+        return orjson.dumps([
+            " ".join(search.terms(self.q).words), self.category, str(self.min_price),
+            str(self.max_price), self.in_stock, self.size, self.colour,
+        ]).decode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,69 +211,102 @@ def _summaries(queryset: QuerySet[Product]) -> list[ProductSummary]:
     ]
 
 
-def _encode_cursor(sort: str, product: ProductSummary) -> str:
-    value = getattr(product, SORTS[sort].field)
-    if isinstance(value, dt.datetime):
-        value = value.isoformat()
-    raw = orjson.dumps([sort, str(value), product.pk])
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, sort: str) -> tuple[object, int]:
-    """A cursor made by _encode_cursor for the same sort, or InvalidInput."""
-    invalid = InvalidInput(
-        "The cursor is not valid for this list; start again from the first page."
-    )
-    if len(cursor) > 400:
-        raise invalid
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        cursor_sort, value, pk = orjson.loads(raw)
-    except (binascii.Error, ValueError, TypeError, orjson.JSONDecodeError):
-        raise invalid from None
-    if cursor_sort != sort or not isinstance(value, str) or type(pk) is not int:
-        raise invalid
-    if not 0 < pk < 2**63 or "\x00" in value:
-        raise invalid
-    field = SORTS[sort].field
-    try:
-        if field == "price":
-            parsed: object = Decimal(value)
-            if not (parsed.is_finite() and Decimal(0) <= parsed <= MAX_PRICE):  # type: ignore[attr-defined, operator]
-                raise invalid
-        elif field == "created_at":
-            parsed = dt.datetime.fromisoformat(value)
-            if parsed.utcoffset() is None:
-                raise invalid
-            parsed = parsed.astimezone(dt.UTC)  # OverflowError near year 1 or 9999
-        else:
-            parsed = value
-    except (InvalidOperation, ValueError, OverflowError):
-        raise invalid from None
-    return parsed, pk
-
-
-def product_list(
-    *, filters: ProductFilters, cursor: str | None = None, limit: int = 24
-) -> Page[ProductSummary]:
-    """One page of active products, keyset-paginated: one query (two with a category)."""
+def product_queryset(
+    filters: ProductFilters, *, categories: list[Category] | None = None
+) -> QuerySet[Product]:
+    """The active products these filters and search words match, unordered: what lists page
+    through and what facets count (shop/catalog/aggregates.py)."""
     queryset = Product.objects.filter(is_active=True)
     if filters.category:
-        ids = category_with_descendant_ids(slug=filters.category, categories=category_list())
+        ids = category_with_descendant_ids(
+            slug=filters.category, categories=category_list() if categories is None else categories
+        )
         queryset = queryset.filter(category_id__in=ids)
-    if filters.q:
-        for word in filters.q.split()[:8]:
-            queryset = queryset.filter(name__icontains=word)
     if filters.min_price is not None:
         queryset = queryset.filter(price__gte=filters.min_price)
     if filters.max_price is not None:
         queryset = queryset.filter(price__lte=filters.max_price)
     if filters.in_stock:
         queryset = queryset.filter(_in_stock())
+    for key, value in (("size", filters.size), ("colour", filters.colour)):
+        if value:
+            queryset = queryset.filter(Exists(Variant.objects.filter(
+                product=OuterRef("pk"), **{f"options__{key}": value}
+            )))
+    return search.matching(queryset, search.terms(filters.q))
 
-    sort = SORTS[filters.sort]
+
+def _sorted(filters: ProductFilters, categories: list[Category] | None) -> QuerySet[Product]:
+    sort = SORTS[filters.effective_sort]
+    prefix = "-" if sort.descending else ""
+    return product_queryset(filters, categories=categories).order_by(
+        f"{prefix}{sort.field}", f"{prefix}pk"
+    )
+
+
+def _tiers(filters: ProductFilters, categories: list[Category] | None) -> list[QuerySet]:
+    """The relevance tiers of a search (shop/catalog/search.py), each newest first."""
+    base = product_queryset(filters, categories=categories)
+    tiers = search.tiers(search.terms(filters.q))
+    # The first tier may walk the created_at index (a common word fills a page within a few
+    # hundred rows). The others are small (category-only matches, typos) but PostgreSQL cannot
+    # tell: it estimated "matches the words AND NOT in the name" at 90% of the word's matches
+    # and walked the whole index (340 ms for "cotton" at 100k, and 1.3 s for the typo tier).
+    # Ordering them by an expression the index does not have keeps them on the GIN indexes.
+    later = (ExpressionWrapper(F("created_at") + Value(dt.timedelta(0)),
+                               output_field=DateTimeField())
+             if search.is_postgres() else F("created_at"))
+    return [base.filter(tier).order_by("-created_at", "-pk") if number == 0
+            else base.filter(tier).order_by(later.desc(), "-pk")
+            for number, tier in enumerate(tiers)]
+
+
+def _rows(queryset: QuerySet[Product], offset: int, count: int) -> list[ProductSummary]:
+    """`count` rows from `offset`: one query for the first rows; further in, the ids first
+    (the in-stock test then runs for those rows only, not for every row skipped), then the
+    rows: two."""
+    if offset == 0:
+        return _summaries(queryset[:count])
+    ids = list(queryset.values_list("pk", flat=True)[offset: offset + count])
+    by_pk = {row.pk: row for row in _summaries(Product.objects.filter(pk__in=ids))}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def _relevance_list(filters: ProductFilters, cursor: str | None, limit: int) -> Page:
+    """Keyset pages across the tiers: the cursor names the tier and the last product."""
+    tiers = _tiers(filters, None)
+    first, after = 0, None
     if cursor:
-        value, pk = _decode_cursor(cursor, filters.sort)
+        first, when, pk = cursors.decode_tier(cursor)
+        after = Q(created_at__lt=when) | Q(created_at=when, pk__lt=pk)
+    rows: list[tuple[int, ProductSummary]] = []
+    for number in range(first, len(tiers)):
+        queryset = tiers[number].filter(after) if after and number == first else tiers[number]
+        rows += [(number, row) for row in _summaries(queryset[: limit + 1 - len(rows)])]
+        if len(rows) > limit:
+            break
+    items = [row for _, row in rows[:limit]]
+    more = len(rows) > limit
+    return Page(items=items,
+                next_cursor=cursors.encode_tier(rows[limit - 1][0], items[-1]) if more else None)
+
+
+def product_list(
+    *, filters: ProductFilters, cursor: str | None = None, limit: int = 24
+) -> Page[ProductSummary]:
+    """One page of active products (the API), keyset-paginated: one query (two with a
+    category) when sorted by a column; by relevance (a search), one per tier the page
+    reaches."""
+    if len(cursor or "") > 400:
+        raise InvalidInput("The cursor is not valid for this list; start again from the first "
+                           "page.")
+    sort_key = filters.effective_sort
+    if sort_key == RELEVANCE:
+        return _relevance_list(filters, cursor, limit)
+    queryset = product_queryset(filters)
+    sort = SORTS[sort_key]
+    if cursor:
+        value, pk = cursors.decode_keyset(cursor, sort_key, sort.field)
         if sort.descending:
             after = Q(**{f"{sort.field}__lt": value}) | Q(**{sort.field: value, "pk__lt": pk})
         else:
@@ -243,8 +316,31 @@ def product_list(
     queryset = queryset.order_by(f"{prefix}{sort.field}", f"{prefix}pk")
     rows = _summaries(queryset[: limit + 1])
     items = rows[:limit]
-    next_cursor = _encode_cursor(filters.sort, items[-1]) if len(rows) > limit else None
-    return Page(items=items, next_cursor=next_cursor)
+    after_last = cursors.encode_keyset(sort_key, sort.field, items[-1]) if items else None
+    return Page(items=items, next_cursor=after_last if len(rows) > limit else None)
+
+
+def product_page(
+    *, filters: ProductFilters, number: int = 1, per_page: int = 24,
+    categories: list[Category] | None = None, tier_counts: list[int] | None = None,
+) -> list[ProductSummary]:
+    """Page `number` (from 1) of a numbered list (the storefront). By relevance, the pages
+    run through the tiers; `tier_counts` (from the cached facets) says where each begins."""
+    offset = (number - 1) * per_page
+    if number < 1 or offset >= MAX_RESULTS:
+        raise InvalidInput(f"Pages go from 1 to {MAX_RESULTS // per_page}.")
+    if filters.effective_sort != RELEVANCE:
+        return _rows(_sorted(filters, categories), offset, per_page)
+    items: list[ProductSummary] = []
+    for tier, count in zip(_tiers(filters, categories), tier_counts or [], strict=False):
+        if offset >= count:
+            offset -= count
+            continue
+        items += _rows(tier, offset, per_page - len(items))
+        offset = 0
+        if len(items) >= per_page:
+            break
+    return items
 
 
 def product_featured(*, limit: int = 8) -> list[ProductSummary]:

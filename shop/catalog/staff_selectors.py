@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from shop.accounts.models import User
 from shop.core.errors import NotFound
 from shop.core.pagination import PAGE_SIZE, Page, invalid_cursor, page_limit, search_text
+from shop.core.text import folded_contains
 from shop.monitoring.audit import Action
 from shop.monitoring.models import AuditEvent
 from shop.staff.access import Actor, require
@@ -51,9 +52,11 @@ def product_page(*, actor: Actor, q: str = "", low: bool = False, cursor: str | 
             ids = []
         queryset = queryset.filter(category_id__in=ids)
     if q:
+        # accents and case do not matter ("creme" finds "Crème"); a SKU exactly or its start
         queryset = queryset.filter(
-            Q(name__icontains=q) | Q(variants__sku__iexact=q) | Q(slug__istartswith=q)
-        ).distinct()
+            folded_contains("name", q) | Q(slug__istartswith=q)
+            | Q(Exists(Variant.objects.filter(product=OuterRef("pk"), sku__istartswith=q)))
+        )
     if low:
         queryset = queryset.filter(
             variants__stock__lte=settings.SHOP_LOW_STOCK_THRESHOLD

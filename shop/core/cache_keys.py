@@ -65,3 +65,17 @@ def probe_counter(*, kind: str, ip: str) -> str:
     """Probe requests (injection, forced browsing, ...) of one kind from one address: the
     first few of a window are stored as security events, the rest only counted."""
     return f"probe:{_VERSION}:{kind}:{_keyed_digest(ip, purpose='probe')}"
+
+
+# --- catalog aggregates (shop/catalog/aggregates.py): public data, the same for everyone
+
+
+def catalog_facets(*, filters: str) -> str:
+    """Result count and facet counts of one search or filter combination (`filters` is its
+    canonical text; hashed, since it holds what a visitor typed)."""
+    return f"facets:{_VERSION}:{_digest(filters)}"
+
+
+def catalog_suggestion(*, q: str) -> str:
+    """The "did you mean" of a search text that found nothing."""
+    return f"suggest:{_VERSION}:{_digest(q)}"

@@ -38,6 +38,8 @@ class Ledger:
     entries: list[LedgerEntry] = field(default_factory=list)
     # Guest tokens this request's session held and gave up (the sign-in merge).
     retired_guest_tokens: set[str] = field(default_factory=set)
+    # Owners this request proved it may see (a guest order whose token it presented).
+    granted: set[OwnerKey] = field(default_factory=set)
 
 
 _ledger: ContextVar[Ledger | None] = ContextVar("bfm_ownership_ledger", default=None)
@@ -85,6 +87,19 @@ class OwnedModel(models.Model):
 
 def user_owner(user_id: int | None) -> OwnerKey:
     return ("user", user_id) if user_id is not None else ("nobody", None)
+
+
+def guest_order_owner(order_id: int) -> OwnerKey:
+    """An order without a user: only a request that proved its order token may see it."""
+    return ("guest_order", order_id)
+
+
+def ledger_grant(owner: OwnerKey) -> None:
+    """This request proved it may see `owner`'s objects (shop/policy/access.py only, after a
+    secret was checked)."""
+    ledger = _ledger.get()
+    if ledger is not None:
+        ledger.granted.add(owner)
 
 
 def guest_owner(token: str | None) -> OwnerKey:

@@ -49,3 +49,15 @@ def search_text(q: str, maximum: int = MAX_SEARCH) -> str:
     if len(q) > maximum or "\x00" in q:
         raise InvalidInput(f"Search for at most {maximum} characters.")
     return q
+
+
+def page_window(current: int, last: int, *, around: int = 2) -> list[int | None]:
+    """The page numbers a numbered pager shows: the first, the last, and `around` either side
+    of the current one; None where numbers are left out (an ellipsis)."""
+    shown = sorted({1, last, *range(max(1, current - around), min(last, current + around) + 1)})
+    window: list[int | None] = []
+    for number in shown:
+        if window and number - (window[-1] or 0) > 1:
+            window.append(None)
+        window.append(number)
+    return window

@@ -36,6 +36,7 @@ CUSTOMERS = (
     ("Aoife Byrne", "Galway", "IE", "H91 F5E2"), ("Oskar Nowak", "Kraków", "PL", "31-000"),
     ("Emma Dubois", "Brussels", "BE", "1000"), ("Liam Walsh", "Boston", "US", "02108"),
 )
+DEMO_STATES = {"US": "MA"}  # the one US customer lives in Boston (states: shop/core/addresses.py)
 STREETS = ("Mill Lane", "Station Road", "Church Street", "Park Avenue", "High Street",
            "Orchard Way", "River Walk", "Market Square")
 
@@ -74,6 +75,7 @@ def _demo_customers(rng: random.Random, shopper_email: str) -> list[Customer]:
             Address.objects.create(
                 user=user, name=name, line1=f"{rng.randint(1, 120)} {rng.choice(STREETS)}",
                 city=city, postal_code=postal, country=country, is_default=True,
+                state=DEMO_STATES.get(country, ""),
             )
         customers.append((user, city, country, postal))
     shopper = User.objects.filter(email=shopper_email).first()
@@ -102,6 +104,7 @@ def _demo_order(rng: random.Random, customer: Customer, variants: list[Variant],
         total=subtotal + shipping, item_count=sum(q for _, q, _ in lines),
         ship_name=user.name, ship_line1=f"{rng.randint(1, 120)} {rng.choice(STREETS)}",
         ship_city=city, ship_postal_code=postal, ship_country=country,
+        ship_state=DEMO_STATES.get(country, ""),
         shipping_method_code="standard", shipping_method_name="Standard delivery",
         payment_brand="" if status == OrderStatus.PENDING_PAYMENT else
         rng.choice(("visa", "visa", "mastercard", "amex")),

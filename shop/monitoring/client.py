@@ -11,6 +11,7 @@ X-Forwarded-For entry that is not itself a trusted proxy (nginx appends the addr
 `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`).
 """
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 
@@ -20,14 +21,21 @@ from django.http import HttpRequest
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def _networks(value: str | Iterable[str]) -> list[Network]:
-    items = value.split(",") if isinstance(value, str) else list(value)
+def _networks(value: str | Iterable[str]) -> tuple[Network, ...]:
+    if isinstance(value, str):
+        return _parsed_networks(value)  # the setting, parsed once
+    return _parsed_networks(",".join(value))
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_networks(value: str) -> tuple[Network, ...]:
+    items = value.split(",")
     networks = []
     for item in items:
         item = item.strip()
         if item:
             networks.append(ipaddress.ip_network(item, strict=False))
-    return networks
+    return tuple(networks)
 
 
 def _parse(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -37,7 +45,7 @@ def _parse(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None
         return None
 
 
-def _trusted(address, networks: list[Network]) -> bool:
+def _trusted(address, networks: tuple[Network, ...]) -> bool:
     return address is not None and any(address in network for network in networks)
 
 

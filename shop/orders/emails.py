@@ -31,13 +31,25 @@ TEMPLATES = {
 }
 
 
+def _guest_link(order: Order) -> str:
+    """A guest order's link (its token in the fragment), while no account has claimed it."""
+    if order.user_id is not None:
+        return ""
+    from .guest import guest_link
+    from .models import GuestOrder
+
+    guest = GuestOrder.objects.filter(order=order, claimed_at=None).select_related(
+        "order").first()
+    return guest_link(guest) if guest is not None else ""
+
+
 def order_email_build(*, order: Order, kind: str, refund: Refund | None = None
                       ) -> EmailMultiAlternatives | None:
     """The e-mail of `kind` about `order`, or None when there is nobody to write to."""
     if not order.email:
         return None
     context = {"order": order, "lines": list(order.lines.all()), "refund": refund,
-               "shop_name": settings.SHOP_NAME}
+               "shop_name": settings.SHOP_NAME, "guest_link": _guest_link(order)}
     name = TEMPLATES[kind]
     message = EmailMultiAlternatives(
         subject=SUBJECTS[kind].format(shop=settings.SHOP_NAME, number=order.number),

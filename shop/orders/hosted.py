@@ -23,7 +23,7 @@ from shop.shipping.selectors import shipping_method_get
 from . import idempotency
 from .models import Order, Payment
 from .payments import CardToken, PaymentUnavailable, PaymentUncertain, hosted_gateway_for
-from .services import SignInRequired, _order_create, _request_facts
+from .services import SignInRequired, _order_create, request_facts
 from .settlement import charge_captured, charge_not_charged, payment_provider_id_set
 
 HOSTED_CARD = CardToken(token="", brand="", last4="", exp_month=0, exp_year=0)
@@ -56,7 +56,7 @@ def checkout_start_hosted(
     method = shipping_method_get(code=shipping_method_code)
     claimed = idempotency.idempotency_claim(
         user=user, key=key,
-        fingerprint=idempotency.fingerprint(_request_facts(address, method.code, HOSTED_CARD)),
+        fingerprint=idempotency.fingerprint(request_facts(address, method.code, HOSTED_CARD)),
     )
     if isinstance(claimed, Order):  # the form sent again: that attempt is under way, or done
         return HostedPayment(order=claimed, url="")

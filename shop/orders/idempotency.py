@@ -66,19 +66,28 @@ def fingerprint(request_facts: dict) -> str:  # type: ignore[type-arg]
     ).hexdigest()
 
 
-def idempotency_claim(*, user: User, key: str, fingerprint: str) -> IdempotencyKey | Order:
+def guest_scope(email: str) -> str:
+    """A guest's keys are theirs by e-mail address: a keyed hash of it (never the address)."""
+    return hmac.new(settings.SECRET_KEY.encode(), b"idempotency-guest:" + email.encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def idempotency_claim(*, user: User | None, key: str, fingerprint: str, scope: str = ""
+                      ) -> IdempotencyKey | Order:
     """Either a new claim (this request goes on to place the order) or the order that an
-    earlier request with the same key placed (this request returns it)."""
+    earlier request with the same key placed (this request returns it). A guest (no user)
+    claims within `scope` (guest_scope)."""
+    owner = {"user": user} if user is not None else {"user": None, "scope": scope}
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         try:
             with transaction.atomic():
-                return IdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint)
+                return IdempotencyKey.objects.create(**owner, key=key, fingerprint=fingerprint)
         except IntegrityError:
             pass
-        claim = (
-            IdempotencyKey.objects.filter(user=user, key=key).select_related("order").first()
-        )
+        # the order is read only once the fingerprint matched: a different request with a
+        # reused key never loads the order it does not own (a guest's key is not secret)
+        claim = IdempotencyKey.objects.filter(**owner, key=key).first()
         if claim is None:  # the other request failed and let go of the key: try again
             continue
         if not hmac.compare_digest(claim.fingerprint, fingerprint):

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from shop.core.ownership import OwnedModel, OwnerKey, user_owner
+from shop.core.ownership import OwnedModel, OwnerKey, guest_order_owner, user_owner
 
 ZERO = Decimal("0.00")
 
@@ -81,8 +81,10 @@ class Order(OwnedModel):
     ship_line1 = models.CharField(max_length=200)
     ship_line2 = models.CharField(max_length=200, blank=True)
     ship_city = models.CharField(max_length=100)
+    ship_state = models.CharField(max_length=100, blank=True)
     ship_postal_code = models.CharField(max_length=20)
     ship_country = models.CharField(max_length=2)
+    ship_phone = models.CharField(max_length=32, blank=True)
     shipping_method_code = models.CharField(max_length=40)
     shipping_method_name = models.CharField(max_length=100)
 
@@ -121,10 +123,15 @@ class Order(OwnedModel):
 
     @classmethod
     def owner_field_names(cls) -> tuple[str, ...]:
-        return ("user_id",)
+        return ("user_id", "id")
 
     @classmethod
     def owner_from_fields(cls, values: dict[str, Any]) -> OwnerKey:
+        """A user's order is theirs; an order without a user (a guest's, or an erased
+        account's) belongs to whoever proved its order token in this request
+        (shop/policy/access.py `access_guest_order` grants it)."""
+        if values["user_id"] is None:
+            return guest_order_owner(values["id"])
         return user_owner(values["user_id"])
 
     @property
@@ -140,8 +147,10 @@ class Order(OwnedModel):
             "line1": self.ship_line1,
             "line2": self.ship_line2,
             "city": self.ship_city,
+            "state": self.ship_state,
             "postal_code": self.ship_postal_code,
             "country": self.ship_country,
+            "phone": self.ship_phone,
         }
 
 
@@ -274,14 +283,36 @@ class Refund(models.Model):
         return f"refund {self.reference or self.idempotency_key}"
 
 
+class GuestOrder(models.Model):
+    """What makes an order a guest's (shop/orders/guest.py): the hash of its order token and
+    the nonce the token is derived from (so that the confirmation e-mail, rendered later by
+    the outbox worker, and an idempotent replay can give the same token again without the
+    token being stored). `claimed_at`: a signed-in shopper proved the mailbox and took the
+    order into their account; the token no longer opens it."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, primary_key=True,
+                                 related_name="guest")
+    token_hash = models.CharField(max_length=64, unique=True)
+    nonce = models.CharField(max_length=64)
+    # the shop's address as the guest reached it: the base of the e-mailed order link
+    site_url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"guest order {self.pk}"
+
+
 class IdempotencyKey(models.Model):
     """An `Idempotency-Key` a user sent with a checkout. The key is the user's own: two users
     may use the same string. The fingerprint (a keyed hash of the request, without the card
-    number) tells a retry from a different request sent with a reused key."""
+    number) tells a retry from a different request sent with a reused key. A guest's key
+    (no user) is scoped by a keyed hash of the guest's e-mail address instead (`scope`)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
     )
+    scope = models.CharField(max_length=64, blank=True, default="")
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)
     order = models.ForeignKey(Order, null=True, on_delete=models.CASCADE, related_name="+")
@@ -289,7 +320,9 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_uniq")
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_uniq"),
+            models.UniqueConstraint(fields=["scope", "key"], condition=models.Q(user=None),
+                                    name="idempotency_guest_scope_key_uniq"),
         ]
 
     def __str__(self) -> str:

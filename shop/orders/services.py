@@ -27,6 +27,7 @@ what happened (paid, or cancelled with its stock back).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -74,6 +75,8 @@ from .stock import stock_take
 
 logger = logging.getLogger("shop.orders")
 
+CreatedOrder = tuple[Order, list[OrderLine], Payment]
+
 class SignInRequired(ShopError):
     code = "not_authenticated"
     status = 401
@@ -98,7 +101,7 @@ class PlacedOrder:
     lines: list[OrderLine] | None = None
 
 
-def _request_facts(address: ShippingAddress, method_code: str, card: CardToken
+def request_facts(address: ShippingAddress, method_code: str, card: CardToken
                    ) -> dict[str, Any]:
     return {
         "address": address.as_dict(),
@@ -129,7 +132,7 @@ def checkout_place_order(
         claimed = idempotency.idempotency_claim(
             user=user,
             key=key,
-            fingerprint=idempotency.fingerprint(_request_facts(address, method.code, card)),
+            fingerprint=idempotency.fingerprint(request_facts(address, method.code, card)),
         )
         if isinstance(claimed, Order):
             return PlacedOrder(order=claimed, replayed=True)
@@ -147,13 +150,15 @@ def checkout_place_order(
         raise
 
     fault_point("checkout.recorded")
-    return _pay(gw=gw, order=order, lines=lines, payment=payment, card=card,
+    return order_pay(gw=gw, order=order, lines=lines, payment=payment, card=card,
                 principal=principal)
 
 
-def _pay(*, gw: PaymentGateway, order: Order, lines: list[OrderLine], payment: Payment,
+def order_pay(*, gw: PaymentGateway, order: Order, lines: list[OrderLine], payment: Payment,
          card: CardToken, principal: Principal) -> PlacedOrder:
-    """Steps 3 and 4: the charge, outside any transaction, then its settlement."""
+    """Steps 3 and 4: the charge, outside any transaction, then its settlement.
+    `principal`: whose cart gets the lines back when nothing was charged (ANONYMOUS for a
+    guest: the order is removed, nothing goes anywhere)."""
     try:
         charge = gw.charge(
             token=card, amount=payment.amount, currency=payment.currency,
@@ -222,14 +227,20 @@ def _order_create(
     card: CardToken,
     gateway_name: str,
 ) -> tuple[Order, list[OrderLine], Payment]:
-    """Transaction 1. Retried when the random order number is already taken."""
+    """Transaction 1 of the shopper's checkout."""
+    return order_create_retrying(lambda: _order_create_once(
+        principal=principal, address=address, method=method, claim=claim, card=card,
+        gateway_name=gateway_name,
+    ))
+
+
+def order_create_retrying(create: Callable[[], CreatedOrder]) -> CreatedOrder:
+    """Runs `create` in a transaction; again when the random order number is already
+    taken."""
     for attempt in range(3):
         try:
             with transaction.atomic():
-                return _order_create_once(
-                    principal=principal, address=address, method=method, claim=claim,
-                    card=card, gateway_name=gateway_name,
-                )
+                return create()
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -274,14 +285,13 @@ def _wanted(lines: list[CartLine]) -> tuple[dict[int, int], dict[int, str]]:
     return quantities, names
 
 
-def _order_new(*, principal: Principal, address: ShippingAddress, method: ShippingMethod,
-               totals: Totals, item_count: int) -> Order:
+def _order_new(*, user: User | None, email: str, address: ShippingAddress,
+               method: ShippingMethod, totals: Totals, item_count: int) -> Order:
     """The order row: pending payment, its charge in flight, amounts from the server."""
-    user = principal.user
     return Order.objects.create(
         number=order_number_new(),
         user=user,
-        email=user.email if user is not None else "",
+        email=email,
         status=OrderStatus.PENDING_PAYMENT,
         money_in_flight=MoneyInFlight.CHARGE,
         currency=settings.SHOP_CURRENCY,
@@ -293,8 +303,10 @@ def _order_new(*, principal: Principal, address: ShippingAddress, method: Shippi
         ship_line1=address.line1,
         ship_line2=address.line2,
         ship_city=address.city,
+        ship_state=address.state,
         ship_postal_code=address.postal_code,
         ship_country=address.country,
+        ship_phone=address.phone,
         shipping_method_code=method.code,
         shipping_method_name=method.name,
     )
@@ -308,12 +320,36 @@ def _order_create_once(
     claim: IdempotencyKey | None,
     card: CardToken,
     gateway_name: str,
-) -> tuple[Order, list[OrderLine], Payment]:
+) -> CreatedOrder:
     # the lock order of shop/orders/stock.py: user, cart, (order), variants
     if not User.objects.select_for_update().filter(pk=principal.user_id).exists():
         raise SignInRequired()  # the account was erased a moment ago
     cart = cart_for(viewer=principal, for_update=True)
     lines = cart_lines(cart=cart) if cart is not None else []
+    user = principal.user
+    created = order_record(
+        lines=lines, user=user, email=user.email if user is not None else "",
+        address=address, method=method, claim=claim, card=card, gateway_name=gateway_name,
+    )
+    CartLine.objects.filter(cart=cart).delete()
+    return created
+
+
+def order_record(
+    *,
+    lines: list[CartLine],
+    user: User | None,
+    email: str,
+    address: ShippingAddress,
+    method: ShippingMethod,
+    claim: IdempotencyKey | None,
+    card: CardToken,
+    gateway_name: str,
+) -> CreatedOrder:
+    """Inside transaction 1: takes the stock of `lines` (cart lines, or unsaved CartLine
+    rows of a guest's items), and writes the order, its lines, its "placed" event and its
+    `charging` Payment. Shared by the shopper's checkout and guest checkout
+    (shop/orders/guest.py)."""
     if not lines:
         raise EmptyCart()
     if any(line.variant is None or not line.variant.product.is_active for line in lines):
@@ -324,7 +360,7 @@ def _order_create_once(
     totals = totals_for(
         subtotal=sum((line.line_total for line in order_lines), Decimal("0.00")), method=method
     )
-    order = _order_new(principal=principal, address=address, method=method, totals=totals,
+    order = _order_new(user=user, email=email, address=address, method=method, totals=totals,
                        item_count=sum(quantities.values()))
     for order_line in order_lines:
         order_line.order = order
@@ -337,5 +373,4 @@ def _order_create_once(
     )
     if claim is not None:
         IdempotencyKey.objects.filter(pk=claim.pk).update(order=order)
-    CartLine.objects.filter(cart=cart).delete()
     return order, order_lines, payment

@@ -15,18 +15,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from shop.accounts.models import Address, User
 from shop.core.errors import InvalidInput, NotFound
 from shop.core.pagination import PAGE_SIZE, Page, invalid_cursor, page_limit, search_text
+from shop.core.text import folded_contains
 from shop.monitoring.audit import Action, audit_record
 from shop.staff.access import Actor, require
 from shop.staff.roles import Perm
 
-from .models import Order, OrderStatus
+from .models import Order, OrderLine, OrderStatus
 
 REVENUE_STATUSES = (OrderStatus.PAID, OrderStatus.FULFILLED)
 ORDER_NUMBER_PART = re.compile(r"^(BFM-)?[23456789A-HJ-NP-Z]{1,10}$")
@@ -121,10 +122,15 @@ def _orders_filtered(*, q: str, status: str) -> QuerySet[Order]:
             upper.startswith("BFM-") or any(ch.isdigit() for ch in upper)
         ):
             number = upper if upper.startswith("BFM-") else f"BFM-{upper}"
-            queryset = queryset.filter(number__startswith=number)
-        else:
             queryset = queryset.filter(
-                Q(email__istartswith=q) | Q(ship_name__icontains=q)
+                Q(number__startswith=number) | Q(Exists(OrderLine.objects.filter(
+                    order=OuterRef("pk"), sku__iexact=q)))
+            )
+        else:  # accents and case do not matter: "garcia" finds "García", "malaga" "Málaga"
+            queryset = queryset.filter(
+                Q(email__istartswith=q) | folded_contains("ship_name", q)
+                | folded_contains("ship_city", q)
+                | Q(Exists(OrderLine.objects.filter(order=OuterRef("pk"), sku__iexact=q)))
             )
     return queryset
 
@@ -221,7 +227,11 @@ def customer_page(*, actor: Actor, q: str = "", cursor: str | None = None,
     q = search_text(q)
     queryset = User.objects.filter(is_staff=False)
     if q:
-        queryset = queryset.filter(Q(email__istartswith=q) | Q(name__icontains=q))
+        # accents and case do not matter; a city finds the customers with an address there
+        queryset = queryset.filter(
+            Q(email__istartswith=q) | folded_contains("name", q)
+            | Q(Exists(Address.objects.filter(folded_contains("city", q), user=OuterRef("pk"))))
+        )
     if cursor:
         if not cursor.isdigit():
             raise invalid_cursor()

@@ -20,11 +20,13 @@ from django.db.models import Q, QuerySet
 from shop.accounts.models import Address
 from shop.accounts.principal import Principal
 from shop.core.errors import NotFound
+from shop.core.ownership import guest_order_owner, ledger_grant
 from shop.core.pagination import Page, invalid_cursor, page_limit
 from shop.monitoring import alerts
 from shop.monitoring.context import current, defer
 from shop.monitoring.models import SecurityEventKind
 from shop.monitoring.services import security_event_record
+from shop.orders.guest import order_token_hash
 from shop.orders.models import Order, OrderStatus
 
 # --- the record of a refusal (the shopper only ever sees the 404)
@@ -93,6 +95,30 @@ def access_order(*, viewer: Principal, number: str, with_lines: bool = True) -> 
         )
         raise NotFound(ORDER_NOT_FOUND)
     return order
+
+
+def access_guest_order(*, viewer: Principal, number: str, token: str) -> Order:
+    """A guest order by number and order token (shop/orders/guest.py). A wrong or missing
+    token, a malformed or missing number, an order that is not a guest's or was claimed
+    into an account: the same NotFound as access_order's, and each counts towards the
+    enumeration alert. One query, two with the lines."""
+    token = token or ""
+    if ORDER_NUMBER.match(number) and 20 <= len(token) <= 100:
+        order = (
+            Order.objects.filter(
+                number=number, user_id__isnull=True, guest__claimed_at__isnull=True,
+                guest__token_hash=order_token_hash(token),
+            ).prefetch_related("lines").first()
+        )
+        if order is not None:
+            ledger_grant(guest_order_owner(order.pk))
+            return order
+    where = current()
+    defer(lambda: alerts.observe(
+        kind=alerts.OBJECT_LOOKUP_MISSED, user_id=viewer.user_id,
+        ip=where.ip if where is not None else None,
+    ))
+    raise NotFound(ORDER_NOT_FOUND)
 
 
 def order_list_for(

@@ -49,6 +49,8 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "web:product_list": PUBLIC_CATALOG,
     "web:product_detail": PUBLIC_CATALOG,
     "web:header_fragment": PRIVATE,
+    # who is signed in, the cart count and a CSRF token (shop/web/private.py)
+    "web:private_sections": PRIVATE,
     "web:healthz": PRIVATE,
     # accounts: who is asking decides everything on these pages
     "web:account": PRIVATE,
@@ -118,6 +120,15 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "api:checkout": PRIVATE,
     "api:order_list": PRIVATE,
     "api:order_detail": PRIVATE,
+    # guest checkout: the guest's order and its token (shop/api/guest.py,
+    # shop/web/views/guest.py)
+    "api:guest_checkout": PRIVATE,
+    "api:guest_order_detail": PRIVATE,
+    "web:checkout_guest": PRIVATE,
+    "web:guest_checkout_complete": PRIVATE,
+    "web:guest_order": PRIVATE,
+    "web:guest_claim_send": PRIVATE,
+    "web:guest_claim": PRIVATE,
     # Django's admin: staff only, never cached
     "admin:*": PRIVATE,
     # the staff dashboard (shop/dashboard/urls.py): every page, fragment and action

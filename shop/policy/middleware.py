@@ -11,13 +11,14 @@ same bytes for everyone. On the way out:
   `Cache-Control: private, no-store`.
 """
 
+import functools
 import gzip
 import hashlib
 import logging
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.cookie import SimpleCookie
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, URLResolver, get_resolver
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 
@@ -31,8 +32,23 @@ _CREDENTIAL_HEADERS = ("HTTP_COOKIE", "HTTP_AUTHORIZATION")
 
 
 def route_name_of(request: HttpRequest) -> str:
+    """The URL name of the request's path ("" when nothing matches). Django resolves the path
+    again to call the view; this lookup is remembered per resolver (a new URLconf, as in the
+    tests' override_settings, is a new resolver) and path, so that most requests skip it."""
+    resolver = get_resolver(getattr(request, "urlconf", None))
+    path = request.path_info
+    if len(path) > _REMEMBERED_PATH_LENGTH:  # bounded memory whatever clients send
+        return _route_name.__wrapped__(resolver, path)
+    return _route_name(resolver, path)
+
+
+_REMEMBERED_PATH_LENGTH = 200
+
+
+@functools.lru_cache(maxsize=2048)
+def _route_name(resolver: URLResolver, path_info: str) -> str:
     try:
-        return resolve(request.path_info).view_name
+        return resolver.resolve(path_info).view_name
     except Resolver404:
         return ""
 

@@ -14,6 +14,8 @@ Who may receive an owned object:
   while merging the guest cart) is covered; on bearer-token requests only the token's user does;
 - a guest cart, only the browser whose session holds that cart's guest token (or gave it up
   during this very request, when the guest cart merged into the shopper's at sign-in);
+- a guest order (an order without a user), only the request that presented its order token
+  (shop/policy/access.py `access_guest_order` grants it on the ledger);
 - staff, only on staff routes (shop/staff/permissions.py `GUARDED_STAFF_ROUTE_PREFIXES`: the
   Django admin, the dashboard and the staff API), which do their own permission checks and
   auditing;
@@ -54,7 +56,7 @@ def _principal_of(request: HttpRequest) -> Principal:
 
 def allowed_owners(request: HttpRequest, ledger: Ledger) -> set[OwnerKey]:
     principal = _principal_of(request)
-    allowed: set[OwnerKey] = set()
+    allowed: set[OwnerKey] = set(ledger.granted)
     if principal.user_id is not None:
         allowed.add(("user", principal.user_id))
     if principal.via != "token":

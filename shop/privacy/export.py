@@ -67,7 +67,8 @@ def _addresses(viewer: Principal) -> list[dict[str, Any]]:
     return [
         {
             "name": a.name, "line1": a.line1, "line2": a.line2, "city": a.city,
-            "postal_code": a.postal_code, "country": a.country, "is_default": a.is_default,
+            "state": a.state, "postal_code": a.postal_code, "country": a.country,
+            "phone": a.phone, "is_default": a.is_default,
             "created_at": _iso(a.created_at), "updated_at": _iso(a.updated_at),
         }
         for a in access.address_list_for(viewer=viewer)

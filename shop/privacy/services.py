@@ -136,6 +136,7 @@ def orders_anonymise(queryset: QuerySet[Order]) -> int:
         ship_line2="",
         ship_city=ORDER_PLACEHOLDER,
         ship_postal_code=ORDER_PLACEHOLDER,
+        ship_phone="",
     )
 
 

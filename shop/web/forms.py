@@ -1,8 +1,9 @@
 from django import forms
 
-from shop.catalog.selectors import MAX_QUERY_LENGTH, SORTS
+from shop.catalog.selectors import MAX_OPTION_LENGTH, MAX_QUERY_LENGTH, MAX_RESULTS, SORTS
 
 SORT_LABELS = {
+    "relevance": "Best match",
     "newest": "Newest",
     "price": "Price: low to high",
     "-price": "Price: high to low",
@@ -26,4 +27,6 @@ class ProductFilterForm(forms.Form):
     sort = forms.ChoiceField(
         required=False, choices=[(key, SORT_LABELS[key]) for key in SORTS], label="Sort by"
     )
-    cursor = forms.CharField(required=False, max_length=400)
+    size = forms.CharField(required=False, max_length=MAX_OPTION_LENGTH, label="Size")
+    colour = forms.CharField(required=False, max_length=MAX_OPTION_LENGTH, label="Colour")
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_RESULTS, label="Page")

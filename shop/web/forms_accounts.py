@@ -67,7 +67,8 @@ class ProfileForm(NoColonMixin, forms.Form):
 class AddressForm(NoColonMixin, forms.ModelForm):
     class Meta:
         model = Address
-        fields = ["name", "line1", "line2", "city", "postal_code", "country", "is_default"]
+        fields = ["name", "line1", "line2", "city", "state", "postal_code", "country", "phone",
+                  "is_default"]
         widgets = {
             "name": forms.TextInput(attrs=_attrs(autocomplete="shipping name")),
             "line1": forms.TextInput(attrs=_attrs(autocomplete="shipping address-line1")),
@@ -75,8 +76,11 @@ class AddressForm(NoColonMixin, forms.ModelForm):
             "city": forms.TextInput(attrs=_attrs(autocomplete="shipping address-level2")),
             "postal_code": forms.TextInput(attrs=_attrs(autocomplete="shipping postal-code")),
             "country": forms.Select(attrs=_attrs(autocomplete="shipping country")),
+            "state": forms.TextInput(attrs=_attrs(autocomplete="shipping address-level1")),
+            "phone": forms.TextInput(attrs=_attrs(autocomplete="shipping tel", inputmode="tel")),
         }
-        labels = {"is_default": "Use as my default shipping address"}
+        labels = {"is_default": "Use as my default shipping address",
+                  "state": "State / province (US, Canada: required)"}
 
 
 class ShopPasswordChangeForm(NoColonMixin, PasswordChangeForm):

@@ -5,7 +5,7 @@ owner or status field: the server computes those."""
 from django import forms
 
 from shop.cart.models import MAX_LINE_QUANTITY
-from shop.core.addresses import FIELD_LIMITS, SHIPPING_COUNTRIES
+from shop.core.addresses import COUNTRY_CHOICES, FIELD_LIMITS, address_errors, address_normalise
 
 
 def _attrs(**attrs: str) -> dict[str, str]:
@@ -45,11 +45,48 @@ class AddressForm(ShopForm):
         label="City", max_length=FIELD_LIMITS["city"],
         widget=forms.TextInput(attrs=_attrs(autocomplete="shipping address-level2")),
     )
+    state = forms.CharField(
+        label="State / province (US, Canada: required)", max_length=FIELD_LIMITS["state"],
+        required=False,
+        widget=forms.TextInput(attrs=_attrs(autocomplete="shipping address-level1")),
+    )
     country = forms.ChoiceField(
-        label="Country",
-        choices=sorted(SHIPPING_COUNTRIES.items(), key=lambda item: item[1]),  # type: ignore[arg-type, return-value]
+        label="Country", choices=COUNTRY_CHOICES,
         widget=forms.Select(attrs=_attrs(autocomplete="shipping country")),
     )
+    phone = forms.CharField(
+        label="Phone (optional, for the courier)", max_length=FIELD_LIMITS["phone"],
+        required=False,
+        widget=forms.TextInput(attrs=_attrs(autocomplete="shipping tel", inputmode="tel")),
+    )
+    save = forms.BooleanField(label="Save this address to my address book", required=False)
+
+    def clean(self):
+        """The address rules of shop/core/addresses.py, per field (as the address book)."""
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        values = address_normalise(data)
+        for field, message in address_errors(values).items():
+            self.add_error(field if field in self.fields else None, message)
+        data.update(values)
+        return data
+
+
+class GuestEmailForm(ShopForm):
+    email = forms.EmailField(
+        label="Your e-mail address", max_length=254,
+        help_text="We send the order confirmation and your order link here.",
+        widget=forms.EmailInput(attrs=_attrs(autocomplete="email", autofocus="autofocus")),
+    )
+
+
+class GuestOrderForm(ShopForm):
+    """The guest order page's form: the number and the token are POSTed, never in a URL."""
+
+    number = forms.CharField(label="Order number", max_length=20)
+    token = forms.CharField(label="Order token", max_length=100,
+                            widget=forms.PasswordInput(render_value=False))
 
 
 class ShippingForm(ShopForm):

@@ -1,6 +1,17 @@
 from django.urls import path, register_converter
 
-from .views import accounts, cart, catalog, checkout, fragments, health, orders, privacy
+from .views import (
+    accounts,
+    cart,
+    catalog,
+    checkout,
+    checkout_address,
+    fragments,
+    guest,
+    health,
+    orders,
+    privacy,
+)
 
 register_converter(orders.OrderNumberConverter, "order_number")
 
@@ -11,6 +22,7 @@ urlpatterns = [
     path("c/<slug:slug>/", catalog.category, name="category"),
     path("products/", catalog.product_list, name="product_list"),
     path("products/<slug:slug>/", catalog.product_detail, name="product_detail"),
+    path("fragments/private", fragments.private_sections, name="private_sections"),
     path("fragments/header", fragments.header, name="header_fragment"),
     path("healthz", health.healthz, name="healthz"),
     # cart, checkout, orders (shop/web/views/{cart,checkout,orders}.py): all private, no-store
@@ -25,7 +37,14 @@ urlpatterns = [
     ),
     path("fragments/cart-count", cart.cart_count_fragment, name="cart_count_fragment"),
     path("checkout/", checkout.checkout_start, name="checkout"),
-    path("checkout/address/", checkout.checkout_address, name="checkout_address"),
+    path("checkout/address/", checkout_address.checkout_address, name="checkout_address"),
+    # guest checkout and guest orders (shop/web/views/guest.py)
+    path("checkout/guest/", guest.checkout_guest, name="checkout_guest"),
+    path("checkout/guest/complete/", guest.guest_checkout_complete,
+         name="guest_checkout_complete"),
+    path("order/", guest.guest_order, name="guest_order"),
+    path("account/orders/claim/send/", guest.guest_claim_send, name="guest_claim_send"),
+    path("account/orders/claim/", guest.guest_claim, name="guest_claim"),
     path("checkout/delivery/", checkout.checkout_shipping, name="checkout_shipping"),
     path("checkout/payment/", checkout.checkout_payment, name="checkout_payment"),
     path("checkout/review/", checkout.checkout_review, name="checkout_review"),

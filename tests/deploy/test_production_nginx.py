@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 class ShippedNginx:
     """nginx with deploy/nginx/{http,shop}.conf in front of `upstream` (host:port)."""
 
-    def __init__(self, upstream: str, workdir: Path) -> None:
+    def __init__(self, upstream: str, workdir: Path, static_root: Path | None = None) -> None:
         self.binary = nginx_binary()
         self.workdir = workdir
         self.port = free_port()
@@ -41,7 +41,7 @@ class ShippedNginx:
             host="127.0.0.1",
             port=self.port,
             app_address=upstream,
-            static_root=Path(settings.STATIC_ROOT),
+            static_root=static_root or Path(settings.STATIC_ROOT),
             media_root=Path(settings.MEDIA_ROOT),
             workers=1,
         )
@@ -118,6 +118,33 @@ def test_public_pages_are_shared_and_private_ones_never_stored(shipped_nginx, ca
             assert private.headers["x-cache-status"] != "HIT"
             assert "no-store" in private.headers["cache-control"]
             assert "Nina" in private.text
+
+
+def test_hashed_static_files_are_immutable_for_a_year_and_compressed_once(tmp_path):
+    """collectstatic writes shop.<12 hex>.css and its .gz (WhiteNoise's manifest storage):
+    nginx serves the .gz as it is (gzip_static) with a year-long immutable cache; a name
+    without a hash is kept an hour only, since its bytes may change under it."""
+    require(nginx_binary() is not None, "nginx")
+    static = tmp_path / "static"
+    (static / "shop").mkdir(parents=True)
+    body = b"body { color: #123; }\n" * 200
+    for name in ("shop.0123456789ab.css", "shop.css"):
+        (static / "shop" / name).write_bytes(body)
+        (static / "shop" / (name + ".gz")).write_bytes(gzip.compress(body, mtime=0))
+    nginx = ShippedNginx("127.0.0.1:9", tmp_path / "nginx", static_root=static).start()
+    try:
+        with nginx.client() as client:
+            hashed = client.get("/static/shop/shop.0123456789ab.css",
+                                headers={"Accept-Encoding": "gzip"})
+            plain = client.get("/static/shop/shop.css")
+    finally:
+        nginx.stop()
+    assert hashed.status_code == 200
+    assert hashed.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert hashed.headers["content-encoding"] == "gzip"
+    assert hashed.content == body
+    assert hashed.headers["content-type"].startswith("text/css")
+    assert plain.headers["cache-control"] == "public, max-age=3600"
 
 
 def test_gzip_is_done_once_by_the_app_and_kept_per_variant(shipped_nginx, catalog):

@@ -57,12 +57,12 @@ def test_a_guest_buys_two_variants_and_only_she_sees_the_order(
 ):
     seed()
 
-    # The product page is public and cached; the add-to-cart form comes from a private
-    # fragment, loaded by htmx, with the stock available now.
-    with page.expect_response(lambda r: "/fragments/add-to-cart/" in r.url) as fragment:
-        page.goto("/products/organic-cotton-tee/")
-    assert "no-store" in fragment.value.headers["cache-control"]
-    add_to_cart(page, quantity="2")  # 2 x S / White
+    # The product page is public and cached; its add-to-cart form fetches this visitor's
+    # CSRF token from the private sections on first submit.
+    page.goto("/products/organic-cotton-tee/")
+    with page.expect_response(lambda r: "/fragments/private" in r.url) as sections:
+        add_to_cart(page, quantity="2")  # 2 x S / White
+    assert "no-store" in sections.value.headers["cache-control"]
     page.locator(".cart-link .cart-count", has_text="2").wait_for()  # the header follows
     screenshot("checkout-01-product-added")
 

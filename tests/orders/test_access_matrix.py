@@ -277,3 +277,63 @@ def test_guard_is_quiet_on_honest_traffic(world):
                      api.get(f"/api/v1/orders/{world.alice_number}")):
         assert response.status_code == 200
     assert guard_events() == []
+
+
+# --- guest orders (issue 14): the token, and only the token, opens one; the routes never open
+# an account's order, whoever asks
+
+
+GUEST_ADDRESS = {"name": "Gwendolyn Guestley", "line1": "5 Larkspur Close", "line2": "",
+                 "city": "York", "postal_code": "YO1 7HH", "country": "GB"}
+
+
+@pytest.fixture
+def guest_order(world) -> dict:
+    response = Client().post("/api/v1/guest/checkout", {
+        "email": "gwendolyn@example.com", "items": [{"sku": world.mug, "quantity": 1}],
+        "shipping_address": GUEST_ADDRESS, "shipping_method": "standard",
+        "payment": checkout_body()["payment"],
+    }, content_type="application/json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+GUEST_SECRETS = ("Guestley", "Larkspur", "gwendolyn@example.com", "YO1 7HH")
+
+
+@pytest.mark.parametrize("actor", ["anonymous", "owner", "other"])
+def test_guest_order_routes_matrix(world, guest_order, actor):
+    """Every actor (a stranger, Alice, Bob), by API and storefront: without the token, with a
+    wrong one, or asking the guest routes for Alice's own account order, the same 404 as a
+    missing number; with the token, the guest order (whoever holds it)."""
+    web, api = world.clients[actor]
+    number, token = guest_order["number"], guest_order["order_token"]
+    refused = [
+        api.get(f"/api/v1/guest/orders/{number}"),
+        api.get(f"/api/v1/guest/orders/{number}", HTTP_X_ORDER_TOKEN="w" * 43),
+        api.get(f"/api/v1/guest/orders/{world.alice_number}", HTTP_X_ORDER_TOKEN=token),
+        api.get(f"/api/v1/guest/orders/{MISSING}", HTTP_X_ORDER_TOKEN=token),
+        api.get(f"/api/v1/orders/{number}"),  # a guest order is nobody's account order
+    ]
+    missing = api.get(f"/api/v1/guest/orders/{MISSING}", HTTP_X_ORDER_TOKEN="w" * 43)
+    for response in refused:
+        assert response.status_code == (401 if response is refused[4] and actor ==
+                                         "anonymous" else 404)
+        assert response["Cache-Control"] == "private, no-store"
+        assert not [s for s in GUEST_SECRETS + tuple(world.alice_secrets[:5])
+                    if s in text_of(response)]
+    assert {without_request_id(r) for r in refused[:4]} == {without_request_id(missing)}
+    pages = [web.post("/order/", {"number": number, "token": "w" * 43}),
+             web.post("/order/", {"number": world.alice_number, "token": token}),
+             web.get(f"/account/orders/{number}/")]
+    assert all(p.status_code in (302, 404) for p in pages)
+    assert not [s for p in pages for s in GUEST_SECRETS if s in text_of(p)]
+    shown = api.get(f"/api/v1/guest/orders/{number}", HTTP_X_ORDER_TOKEN=token)
+    assert shown.status_code == 200
+    assert "Larkspur" in shown.content.decode()
+    page = web.post("/order/", {"number": number, "token": token})
+    assert page.status_code == 200
+    assert "Larkspur" in page.content.decode()
+    assert page["Cache-Control"] == "private, no-store"
+    # and the guest's order never shows in an account's lists
+    assert number not in api.get("/api/v1/orders").content.decode()

@@ -50,7 +50,7 @@ def test_checkout_places_a_paid_order_with_server_totals(catalog, alice, alice_a
     assert order["currency"] == "EUR"
     assert order["number"].startswith("BFM-")
     assert len(order["number"]) == 14
-    assert order["shipping_address"] == ALICE_ADDRESS
+    assert order["shipping_address"] == {**ALICE_ADDRESS, "state": "", "phone": ""}
     assert order["payment"] == {"brand": "visa", "last4": "4242"}
     assert [(i["sku"], i["quantity"], i["unit_price"]) for i in order["items"]] == [
         (tee_l, 2, "26.00"), (sku(catalog.mug), 1, "14.50")

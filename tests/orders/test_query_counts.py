@@ -30,7 +30,7 @@ WEB_AUTH = 2  # the session row and the user
 CART = 2
 CHECKOUT = 26  # everything after authentication, savepoints included
 ORDER_HISTORY_API = 3
-ORDER_HISTORY_PAGE = 1
+ORDER_HISTORY_PAGE = 2  # the page of orders, and the numbers of guest orders it may claim
 
 
 def fill_cart(client, catalog, lines: int, prefix: str) -> None:

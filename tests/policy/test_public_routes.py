@@ -151,7 +151,8 @@ STOREFRONT_ERRORS = [
     "/c/no-such-category/",
     "/products/?min_price=abc",
     "/products/?sort=bogus",
-    "/products/?cursor=garbage",
+    "/products/?page=garbage",
+    "/products/?page=9999",
     "/products/?min_price=50&max_price=10",
 ]
 

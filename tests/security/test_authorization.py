@@ -305,6 +305,17 @@ def test_case_16_api_responses_carry_only_declared_fields_and_never_a_card(world
         (staff, "GET", "/api/v1/admin/audit-events", "/api/v1/admin/audit-events", None),
         (staff, "GET", "/api/v1/admin/security-events", "/api/v1/admin/security-events", None),
     ]
+    # guest checkout and the guest order (issue 14): the token holder's answers
+    guest_body = {**checkout, "email": "soak.guest@example.com",
+                  "items": [{"sku": "SOAK-TUMBLER", "quantity": 1}]}
+    placed = Client().post("/api/v1/guest/checkout", guest_body, content_type="application/json")
+    assert placed.status_code == 201, placed.content
+    token_holder = Client(HTTP_X_ORDER_TOKEN=placed.json()["order_token"])
+    calls += [
+        (Client(), "POST", "/api/v1/guest/checkout", "/api/v1/guest/checkout", guest_body),
+        (token_holder, "GET", f"/api/v1/guest/orders/{placed.json()['number']}",
+         "/api/v1/guest/orders/{number}", None),
+    ]
     failures, checked = [], 0
     for client, method, url, template, payload in calls:
         response = client.generic(method, url, json.dumps(payload) if payload else "",

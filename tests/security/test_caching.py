@@ -220,18 +220,26 @@ def test_case_05_unkeyed_headers_and_semicolon_tricks_do_not_poison_public_pages
 
 def test_case_06_the_cart_has_no_cookie_and_sign_out_clears_the_browser(world, catalog_sku):
     """The cart lives on the server behind the session; the browser holds only the session
-    and CSRF cookies. Sign-out expires the session cookie, sends `Clear-Site-Data` for cache,
-    cookies and storage, and the old session cookie, replayed, shows an empty cart."""
+    and CSRF cookies, and the private sections' version (a random version, nothing else:
+    shop/web/private.py). Sign-out expires the session and version cookies, sends
+    `Clear-Site-Data` for cache, cookies and storage, and the old session cookie, replayed,
+    shows an empty cart."""
     browser = Client()
     seen = set()
+    versions = []
     response = browser.post("/cart/add/", {"sku": catalog_sku, "quantity": 1})
     seen |= set(response.cookies)
+    versions.append(response.cookies[settings.SHOP_PRIVATE_VERSION_COOKIE].value)
     response = browser.post("/account/sign-in/", {"email": world.shoppers[0].email,
                                                   "password": soak.PASSWORD})
     assert response.status_code == 302, response.content[:300]
     seen |= set(response.cookies)
+    versions.append(response.cookies[settings.SHOP_PRIVATE_VERSION_COOKIE].value)
     seen |= set(browser.get("/cart/").cookies)
-    assert seen <= {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME}, seen
+    assert seen <= {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME,
+                    settings.SHOP_PRIVATE_VERSION_COOKIE}, seen
+    assert all(re.fullmatch(r"[0-9a-f]{12}", version) for version in versions), versions
+    assert versions[0] != versions[1]
     signed_in_session = browser.cookies[settings.SESSION_COOKIE_NAME].value
     assert re.search(r"cart-count\D*[1-9]", browser.get("/fragments/cart-count").content.decode())
 
@@ -240,6 +248,7 @@ def test_case_06_the_cart_has_no_cookie_and_sign_out_clears_the_browser(world, c
     clear = {part.strip() for part in signed_out["Clear-Site-Data"].split(",")}
     assert clear == {'"cache"', '"cookies"', '"storage"'}
     assert signed_out.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 0
+    assert signed_out.cookies[settings.SHOP_PRIVATE_VERSION_COOKIE]["max-age"] == 0
     assert set(directives(signed_out)) == {"private", "no-store"}
 
     replay = Client()

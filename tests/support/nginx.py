@@ -70,7 +70,7 @@ http {{
         location / {{
             proxy_pass {upstream};
         }}
-{static_rule}    }}
+{static_rule}{files}    }}
 }}
 """
 
@@ -80,6 +80,29 @@ STATIC_RULE = """\
             proxy_pass {upstream};
             proxy_cache_valid 200 404 10m;
             proxy_ignore_headers Cache-Control Expires Vary Set-Cookie;
+        }}
+"""
+
+# `static_root=`/`media_root=`: nginx serves the files itself, as deploy/nginx/shop.conf does
+# (hashed names immutable for a year, compressed once by collectstatic: gzip_static).
+FILES = """\
+        types {{
+            text/html html; text/css css; application/javascript js; image/svg+xml svg;
+            image/png png; image/jpeg jpg jpeg; image/webp webp; text/plain txt;
+        }}
+        location ~ "^/static/(?<static_path>.+\\.[0-9a-f]{{12}}\\.[A-Za-z0-9]+)$" {{
+            alias {static_root}/$static_path;
+            gzip_static on;
+            add_header Cache-Control "public, max-age=31536000, immutable" always;
+        }}
+        location /static/ {{
+            alias {static_root}/;
+            gzip_static on;
+            add_header Cache-Control "public, max-age=3600" always;
+        }}
+        location /media/ {{
+            alias {media_root}/;
+            add_header Cache-Control "public, max-age=86400" always;
         }}
 """
 
@@ -113,7 +136,15 @@ def _upstream_of(live_server_url: str) -> str:
 class NginxCache:
     """One running nginx in front of `upstream` (the live server's URL)."""
 
-    def __init__(self, upstream: str, workdir: Path, *, static_rule: bool = False) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        workdir: Path,
+        *,
+        static_rule: bool = False,
+        static_root: Path | None = None,
+        media_root: Path | None = None,
+    ) -> None:
         binary = nginx_binary()
         if binary is None:
             raise RuntimeError("nginx is not installed")
@@ -121,6 +152,8 @@ class NginxCache:
         self.upstream = _upstream_of(upstream)
         self.workdir = Path(workdir)
         self.static_rule = static_rule
+        self.static_root = static_root
+        self.media_root = media_root
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._process: subprocess.Popen | None = None
@@ -130,7 +163,12 @@ class NginxCache:
 
     def config_text(self) -> str:
         static = STATIC_RULE.format(upstream=self.upstream) if self.static_rule else ""
+        files = ""
+        if self.static_root is not None:
+            media = self.media_root or self.workdir / "media"
+            files = FILES.format(static_root=self.static_root, media_root=media)
         return CONFIG.format(
+            files=files,
             user="user root;\n" if os.geteuid() == 0 else "",
             dir=self.workdir,
             port=self.port,

@@ -3,15 +3,19 @@ variants (no N+1 in the templates)."""
 
 
 import pytest
+from django.core.cache import cache
 
+from shop.catalog.aggregates import FACET_QUERIES
 from tests.factories import build_big_catalog, create_category, create_product
 
-# Measured: list = categories for the menu + one product query; a category page adds the
-# category itself and the subtree lookup; detail = product, variants, images; home =
-# categories, featured, newest.
-PAGE_LIST_QUERIES = 2
-PAGE_LIST_FILTERED_BY_CATEGORY_QUERIES = 3
-PAGE_CATEGORY_QUERIES = 4
+# Measured: list = categories (the menu, and the subtree of a category filter) + the count
+# and facets of the whole result (FACET_QUERIES, cached: none on the next request) + one
+# product query; a category page adds the category itself; a page after the first reads its
+# ids first (one more); detail = product, variants, images; home = categories, featured,
+# newest.
+PAGE_LIST_QUERIES = 2 + FACET_QUERIES
+PAGE_LIST_FILTERED_BY_CATEGORY_QUERIES = 2 + FACET_QUERIES
+PAGE_CATEGORY_QUERIES = 3 + FACET_QUERIES
 PAGE_DETAIL_QUERIES = 3
 PAGE_HOME_QUERIES = 3
 
@@ -38,6 +42,9 @@ def test_product_list_page_is_two_queries_for_any_page_size(
         response = client.get(f"/products/{query}")
     assert response.status_code == 200
     assert card_count(response) == min(page_size, matching)
+    assert f'class="result-count">{matching}<'.encode() in response.content
+    with django_assert_num_queries(PAGE_LIST_QUERIES - FACET_QUERIES):  # facets cached
+        assert card_count(client.get(f"/products/{query}")) == min(page_size, matching)
 
 
 @pytest.mark.parametrize("page_size", [1, 10, 100])
@@ -57,7 +64,9 @@ def test_next_page_costs_the_same(client, big_catalog, settings, django_assert_n
     settings.SHOP_PAGE_SIZE = 100
     first = client.get("/products/").content.decode()
     href = first.split('rel="next" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
-    with django_assert_num_queries(PAGE_LIST_QUERIES):
+    assert href == "?page=2"
+    cache.clear()
+    with django_assert_num_queries(PAGE_LIST_QUERIES + 1):
         response = client.get(f"/products/{href}")
     assert card_count(response) == 30
 

@@ -56,9 +56,20 @@ class ProductSummaryOut(BaseModel):
         }
 
 
+class FacetValueOut(BaseModel):
+    value: str
+    label: str
+    count: int
+
+
 class ProductListOut(Schema):
     items: list[ProductSummaryOut]
     next_cursor: str | None
+    # with `facets=`: {facet: [{value, label, count}]} over the whole result, and its count
+    facets: dict[str, list[FacetValueOut]] | None = None
+    count: int | None = None
+    # a search that found nothing was run again with this text ("did you mean"), or null
+    corrected_q: str | None = None
 
 
 class VariantOut(Schema):
@@ -130,11 +141,18 @@ class ShippingMethodOut(Schema):
 
 
 class ProductQuery(Schema):
-    q: str = Field("", max_length=MAX_QUERY_LENGTH, description="Words in the product name")
+    q: str = Field("", max_length=MAX_QUERY_LENGTH, description=(
+        "Search words (name and category; stemmed, accent-insensitive, tolerates a typo). "
+        "Ranks by relevance unless `sort` says otherwise"))
     category: str = Field("", max_length=140, description="Category slug (includes subcategories)")
     min_price: Decimal | None = Field(None, ge=0, le=MAX_PRICE, decimal_places=2)
     max_price: Decimal | None = Field(None, ge=0, le=MAX_PRICE, decimal_places=2)
     in_stock: bool = False
-    sort: Literal["newest", "price", "-price", "name", "-name"] = "newest"
+    sort: Literal["", "relevance", "newest", "price", "-price", "name", "-name"] = Field(
+        "", description="Default: relevance with `q`, newest without")
+    size: str = Field("", max_length=60, description="Only products with a variant of this size")
+    colour: str = Field("", max_length=60, description="... of this colour")
+    facets: str = Field("", max_length=100, description=(
+        "Comma-separated facets to count over the whole result: category, size, colour, price"))
     cursor: str | None = Field(None, max_length=400, description="next_cursor of the previous page")
     limit: int = Field(24, ge=1, le=settings.SHOP_API_MAX_LIMIT)

@@ -14,8 +14,12 @@ class AddressIn(Schema):
     line1: str = Field(max_length=200)
     line2: str = Field("", max_length=200)
     city: str = Field(max_length=100)
-    postal_code: str = Field(max_length=20)
+    state: str = Field("", max_length=100, description="required in the US and Canada "
+                       "(two-letter code)")
+    postal_code: str = Field(max_length=20, description="checked per country "
+                             "(shop/core/addresses.py)")
     country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    phone: str = Field("", max_length=32)
 
 
 class PaymentIn(Schema):
@@ -101,8 +105,10 @@ class AddressData(BaseModel):
     line1: str
     line2: str
     city: str
+    state: str
     postal_code: str
     country: str
+    phone: str
 
 
 class OrderItemData(BaseModel):
@@ -186,14 +192,7 @@ class OrderOut(BaseModel):
             "total": str(order.total),
             "refunded": str(order.amount_refunded),
             "currency": order.currency,
-            "shipping_address": {
-                "name": order.ship_name,
-                "line1": order.ship_line1,
-                "line2": order.ship_line2,
-                "city": order.ship_city,
-                "postal_code": order.ship_postal_code,
-                "country": order.ship_country,
-            },
+            "shipping_address": order.shipping_address,
             "shipping_method": {
                 "code": order.shipping_method_code,
                 "name": order.shipping_method_name,

@@ -1,14 +1,19 @@
 """Storefront catalog pages. All public (shop/policy/cache.py): they are rendered for an
 anonymous visitor and must not use the session, the user or a CSRF token."""
 
+from dataclasses import replace
+from math import ceil
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 
-from shop.catalog import picker
+from shop.catalog import aggregates, picker
 from shop.catalog import selectors as catalog
 from shop.core.errors import InvalidInput
+from shop.core.pagination import page_window
+from shop.core.request_context import current_request_id
 
 from ..forms import ProductFilterForm
 
@@ -40,38 +45,98 @@ def _filters_from(form: ProductFilterForm, *, category: str = "") -> catalog.Pro
         min_price=data["min_price"],
         max_price=data["max_price"],
         in_stock=data["in_stock"],
-        sort=data["sort"] or catalog.DEFAULT_SORT,
+        sort=data["sort"] or "",
+        size=data["size"].strip(),
+        colour=data["colour"].strip(),
     )
+
+
+def _url(params: dict, **changes) -> str:
+    merged = {k: v for k, v in {**params, **changes}.items() if v not in ("", None)}
+    return "?" + urlencode(merged) if merged else "?"
+
+
+def _facet_links(found: aggregates.Facets, params: dict, *, in_category: bool) -> list[dict]:
+    """Each facet value with the URL that applies it (and the one that removes it)."""
+    groups = []
+    for name, title in (("category", "Category"), ("size", "Size"), ("colour", "Colour"),
+                        ("price", "Price")):
+        values = found.groups.get(name) or []
+        if not values or (name == "category" and in_category):
+            continue
+        links = []
+        for value in values:
+            if name == "price":
+                band = aggregates.price_band(value.value)
+                changes = {"min_price": band.low if band and band.low else "",
+                           "max_price": band.high if band and band.high else ""}
+                chosen = all(str(params.get(k, "")) == str(v) for k, v in changes.items())
+            else:
+                changes = {name: value.value}
+                chosen = params.get(name) == value.value
+            links.append({"label": value.label, "count": value.count, "chosen": chosen,
+                          "url": _url(params, page="", **({k: "" for k in changes} if chosen
+                                                           else changes))})
+        groups.append({"name": name, "title": title, "values": links})
+    return groups
 
 
 def _listing(request: HttpRequest, *, category=None) -> HttpResponse:
-    form = ProductFilterForm(request.GET)
-    filters = _filters_from(form, category=category.slug if category else "")
     categories = catalog.category_list()
-    page = catalog.product_list(
-        filters=filters, cursor=form.cleaned_data["cursor"] or None, limit=settings.SHOP_PAGE_SIZE
-    )
-    params = {k: v for k, v in request.GET.items() if k != "cursor" and v}
-    next_url = (
-        "?" + urlencode({**params, "cursor": page.next_cursor}) if page.next_cursor else None  # type: ignore[arg-type]
-    )
-    first_url = ("?" + urlencode(params)) if params else "?"  # type: ignore[arg-type]
-    return render(
-        request,
-        "web/product_list.html",
-        {
-            "form": form,
-            "filters": filters,
-            "category": category,
-            "subcategories": [c for c in categories if category and c.parent_id == category.pk],
-            "top_categories": [c for c in categories if c.parent_id is None],
-            "categories": categories,
-            "page": page,
-            "next_url": next_url,
-            "first_url": first_url,
-            "is_first_page": not form.cleaned_data["cursor"],
-        },
-    )
+    form = ProductFilterForm(request.GET)
+    params = {k: v for k, v in request.GET.items() if v and k in form.fields}
+    context = {
+        "form": form,
+        "values": params,
+        "category": category,
+        "subcategories": [c for c in categories if category and c.parent_id == category.pk],
+        "top_categories": [c for c in categories if c.parent_id is None],
+        "categories": categories,
+        "sort_labels": form.fields["sort"].choices,
+    }
+    try:
+        context.update(_results(form, params, categories, category))
+    except InvalidInput as error:  # shown in the page, next to the filters (never a bare 400)
+        context.update({"error": error.message, "items": [], "count": 0,
+                        "request_id": getattr(request, "request_id", "") or current_request_id()})
+        return render(request, "web/product_list.html", context, status=400)
+    return render(request, "web/product_list.html", context)
+
+
+def _results(form: ProductFilterForm, params: dict, categories, category) -> dict:
+    filters = _filters_from(form, category=category.slug if category else "")
+    per_page = settings.SHOP_PAGE_SIZE
+    number = form.cleaned_data["page"] or 1
+    found = aggregates.facets(filters, categories=categories)
+    searched_for = ""
+    if found.count == 0 and filters.q:
+        corrected = aggregates.suggestion(filters.q)
+        if corrected:  # "did you mean": show what the corrected text finds
+            searched_for, filters = filters.q, replace(filters, q=corrected)
+            found = aggregates.facets(filters, categories=categories)
+            params = {**params, "q": corrected}
+    reachable = min(found.count, catalog.MAX_RESULTS)
+    last = max(1, ceil(reachable / per_page))
+    if number > last:
+        raise InvalidInput(f"There are {last} pages of results; this one is past the last.")
+    items = catalog.product_page(filters=filters, number=number, per_page=per_page,
+                                 categories=categories, tier_counts=found.tiers
+                                 ) if found.count else []
+    return {
+        "filters": filters,
+        "items": items,
+        "count": found.count,
+        "searched_for": searched_for,
+        "facets": _facet_links(found, params, in_category=category is not None),
+        "page_number": number,
+        "last_page": last,
+        "capped": found.count > reachable,
+        "pages": [(n, _url(params, page=n if n > 1 else "")) if n else (None, "")
+                  for n in page_window(number, last)],
+        "previous_url": _url(params, page=number - 1 if number > 2 else "") if number > 1 else "",
+        "next_url": _url(params, page=number + 1) if number < last else "",
+        "clear_url": _url({}),
+    }
 
 
 def category(request: HttpRequest, slug: str) -> HttpResponse:

@@ -19,6 +19,7 @@ no other page can trigger them.
 """
 
 import secrets
+from functools import wraps
 
 from django.contrib import messages
 from django.core import signing
@@ -40,10 +41,10 @@ from shop.orders.models import OrderStatus
 from shop.orders.payments import CardDetails, CardToken, PaymentDeclined, gateway
 from shop.orders.pricing import free_shipping_threshold, shipping_price, totals_for
 from shop.orders.services import checkout_place_order
-from shop.policy.access import access_order, address_list_for
+from shop.policy.access import access_order
 from shop.shipping.selectors import shipping_method_get, shipping_method_list
 
-from ..forms_checkout import AddressForm, PaymentForm, ShippingForm
+from ..forms_checkout import PaymentForm, ShippingForm
 from .accounts import signin_required
 
 CHECKOUT_KEY = "bfm_checkout"
@@ -53,6 +54,19 @@ STEP_LABELS = {"address": "Address", "shipping": "Delivery", "payment": "Payment
                "review": "Review"}
 RETURN_SALT = "shop.web.checkout.return"
 RETURN_MAX_AGE = 6 * 60 * 60
+
+
+def shopper_required(view):
+    """A signed-in shopper, or a guest who gave an e-mail address on the guest checkout page
+    (shop/web/views/guest.py); anyone else is sent to sign in."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if request.principal.is_authenticated or _state(request).get("guest_email"):
+            return view(request, *args, **kwargs)
+        return signin_required(view)(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _state(request: HttpRequest) -> dict:
@@ -125,32 +139,7 @@ def checkout_start(request: HttpRequest) -> HttpResponse:
     return blocked or redirect("web:checkout_review")
 
 
-@signin_required
-@require_http_methods(["GET", "POST"])
-def checkout_address(request: HttpRequest) -> HttpResponse:
-    state, summary, blocked = _guard(request, "address")
-    if blocked:
-        return blocked
-    saved = list(address_list_for(viewer=request.principal)[:5])
-    initial = state.get("address") or (
-        {field: getattr(saved[0], field) for field in
-         ("name", "line1", "line2", "city", "postal_code", "country")}
-        if saved else {"name": request.principal.user.name, "country": "DE"}
-    )
-    form = AddressForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            address = ShippingAddress.clean(**form.cleaned_data)
-        except InvalidInput as error:
-            form.add_error(None, error.message)
-        else:
-            _save(request, {**state, "address": address.as_dict()})
-            return redirect("web:checkout_shipping")
-    return _page(request, "web/checkout/address.html", "address", summary, state, form=form,
-                 saved=saved)
-
-
-@signin_required
+@shopper_required
 @require_http_methods(["GET", "POST"])
 def checkout_shipping(request: HttpRequest) -> HttpResponse:
     state, summary, blocked = _guard(request, "shipping")
@@ -174,7 +163,7 @@ def checkout_shipping(request: HttpRequest) -> HttpResponse:
                  free_over=free_shipping_threshold())
 
 
-@signin_required
+@shopper_required
 @require_http_methods(["GET", "POST"])
 def checkout_payment(request: HttpRequest) -> HttpResponse:
     state, summary, blocked = _guard(request, "payment")
@@ -207,7 +196,7 @@ def checkout_payment(request: HttpRequest) -> HttpResponse:
     return _page(request, "web/checkout/payment.html", "payment", summary, state, form=form)
 
 
-@signin_required
+@shopper_required
 @require_GET
 def checkout_review(request: HttpRequest) -> HttpResponse:
     state, summary, blocked = _guard(request, "review")
@@ -226,7 +215,7 @@ def _method_name(code: str | None) -> str:
         return ""
 
 
-@signin_required
+@shopper_required
 @require_POST
 def checkout_place(request: HttpRequest) -> HttpResponse:
     last = request.session.get(LAST_ORDER_KEY)
@@ -238,6 +227,10 @@ def checkout_place(request: HttpRequest) -> HttpResponse:
     if request.POST.get("cart") != summary.fingerprint:
         messages.info(request, "Your cart changed since you reviewed it. Please check it again.")
         return redirect("web:checkout_review")
+    if not request.principal.is_authenticated:
+        from .guest import guest_place  # (guest.py reads this module's session state)
+
+        return guest_place(request, state, summary)
     if state["card"].get("hosted"):
         return _place_hosted(request, state)
     try:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from shop.core.addresses import SHIPPING_COUNTRIES
 from shop.core.errors import InvalidInput
+from shop.orders.guest import claimable_numbers
 from shop.policy.access import ORDER_NUMBER, access_order, order_list_for
 
 from .accounts import signin_required
@@ -40,6 +41,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         cursor = None
     return render(request, "web/orders/list.html", {
         "orders": page.items, "next_cursor": page.next_cursor, "is_first_page": not cursor,
+        "claimable": len(claimable_numbers(user=request.principal.user)),
     })
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0005_product_price_follows_variants'),
+        ('catalog', '0006_product_search_vector'),
     ]
 
     operations = [

@@ -1,0 +1,136 @@
+"""Counts over a whole result, not a page: how many products a search or filter finds and its
+facets (category, size, colour, price band), and the "did you mean" of a search that finds
+nothing. Every such query lives here, and every answer is cached for FACETS_TTL seconds
+(shared cache, keys from shop/core/cache_keys.py): the same for every visitor.
+
+Facets cost a fixed number of queries whatever the size of the result (FACET_QUERIES, tested):
+one groups the matching products by category and price band (which also gives the count), and
+one per option facet groups their variants by the option's value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models.fields.json import KT
+
+from shop.core import cache_keys
+
+from . import search
+from .models import Category, Variant
+from .selectors import OPTION_FACETS, ProductFilters, category_list, product_queryset
+
+FACETS_TTL = 60
+FACET_QUERIES = 1 + len(OPTION_FACETS)
+FACET_LIMIT = 30  # values shown per facet, the most frequent ones
+
+
+@dataclass(frozen=True)
+class PriceBand:
+    value: str
+    label: str
+    low: Decimal | None
+    high: Decimal | None
+
+
+PRICE_BANDS = (
+    PriceBand("0-24.99", "Under €25", None, Decimal("24.99")),
+    PriceBand("25-49.99", "€25 to €50", Decimal("25"), Decimal("49.99")),
+    PriceBand("50-99.99", "€50 to €100", Decimal("50"), Decimal("99.99")),
+    PriceBand("100-249.99", "€100 to €250", Decimal("100"), Decimal("249.99")),
+    PriceBand("250-", "€250 and up", Decimal("250"), None),
+)
+SIZE_ORDER = {size: n for n, size in enumerate(
+    ["XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL", "One size"]
+)}
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Facets:
+    count: int
+    groups: dict[str, list[FacetValue]] = field(default_factory=dict)
+    # products per relevance tier (shop/catalog/search.py), for numbered pages of a search
+    tiers: list[int] = field(default_factory=list)
+
+
+def facets(filters: ProductFilters, *, categories: list[Category] | None = None) -> Facets:
+    """The count and facets of everything `filters` match (cached)."""
+    key = cache_keys.catalog_facets(filters=filters.canonical)
+    found = cache.get(key)
+    if found is None:
+        found = _facets(filters, category_list() if categories is None else categories)
+        cache.set(key, found, FACETS_TTL)
+    return found
+
+
+def _size_key(value: FacetValue) -> tuple:
+    label = value.label
+    number = label.removeprefix("EU ").split("-")[0]
+    return (SIZE_ORDER.get(label, 100), float(number) if number.replace(".", "").isdigit()
+            else 0, label)
+
+
+def _facets(filters: ProductFilters, categories: list[Category]) -> Facets:
+    base = product_queryset(filters, categories=categories).order_by()
+    band = Case(
+        *[When(price__lte=b.high, then=Value(n)) for n, b in enumerate(PRICE_BANDS) if b.high],
+        default=Value(len(PRICE_BANDS) - 1), output_field=IntegerField(),
+    )
+    conditions = search.tiers(search.terms(filters.q))
+    per_tier = {f"tier{n}": Count("pk", filter=condition)
+                for n, condition in enumerate(conditions) if condition}
+    rows = list(base.annotate(band=band).values_list("category_id", "band")
+                .annotate(n=Count("pk"), **per_tier).order_by())
+    by_category: dict[int, int] = {}
+    by_band = [0] * len(PRICE_BANDS)
+    tiers = [0] * len(conditions)
+    for category_id, band_number, n, *in_tiers in rows:
+        by_category[category_id] = by_category.get(category_id, 0) + n
+        by_band[band_number] += n
+        for number, found in enumerate(in_tiers if per_tier else [n]):
+            tiers[number] += found
+    names = {c.pk: c for c in categories}
+    groups = {
+        "category": sorted(
+            (FacetValue(names[pk].slug, names[pk].name, n) for pk, n in by_category.items()
+             if pk in names),
+            key=lambda v: (-v.count, v.label),
+        )[:FACET_LIMIT],
+        "price": [FacetValue(b.value, b.label, n) for b, n in zip(PRICE_BANDS, by_band, strict=True)
+                  if n],
+    }
+    ids = base.values("pk")
+    for key in OPTION_FACETS:
+        values = list(
+            Variant.objects.filter(product_id__in=ids).annotate(option=KT(f"options__{key}"))
+            .exclude(option__isnull=True).values_list("option").annotate(n=Count("product_id",
+                                                                         distinct=True))
+            .order_by("-n", "option")[:FACET_LIMIT]
+        )
+        found = [FacetValue(str(value), str(value), n) for value, n in values]
+        groups[key] = sorted(found, key=_size_key) if key == "size" else found
+    return Facets(count=sum(by_band), groups=groups, tiers=tiers)
+
+
+def price_band(value: str) -> PriceBand | None:
+    return next((b for b in PRICE_BANDS if b.value == value), None)
+
+
+def suggestion(q: str) -> str:
+    """"Did you mean" for a search text that found nothing (cached), or ""."""
+    key = cache_keys.catalog_suggestion(q=" ".join(search.terms(q).words))
+    found = cache.get(key)
+    if found is None:
+        found = search.suggestion(q)
+        cache.set(key, found, FACETS_TTL)
+    return found
