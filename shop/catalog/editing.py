@@ -39,7 +39,7 @@ class CatalogInvalid(InvalidInput):
 class VariantSpec:
     sku: str
     options: dict[str, str]
-    price: Decimal
+    price: Decimal | str  # as typed or sent; variants_check parses it (price_parse)
     stock: int | None = None  # None: keep the stock of an existing variant (0 for a new one)
 
 
