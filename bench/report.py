@@ -234,7 +234,7 @@ def _intro(results: dict) -> list[str]:
         "time and stops.",
     ]
     if facts["load_before"][0] > 0.7:
-        lines = ["", f"> **Noisy machine**: the load average was {facts['load_before'][0]:.2f} "
+        lines += ["", f"> **Noisy machine**: the load average was {facts['load_before'][0]:.2f} "
                   "before the run (other processes were using the CPU). Ratios measured in "
                   "the same run are more trustworthy than absolute numbers; rerun "
                   "`make bench` on a quiet machine for final figures."]
@@ -385,7 +385,12 @@ def _browse_mix(results: dict) -> list[str]:
             f"Page views/s: **{_fmt(pageviews.views_per_second(results, 'mix'), '{:,.0f}')}**. "
             "Before issue 16 every page view also loaded two private fragments "
             "(`/fragments/header`, `/fragments/cart-count`): 594 req/s = 198 page views/s, "
-            "p99 4.8 s. Measured in steady "
+            "p99 4.8 s (measured at load 0.5; compare with the load average above). wrk is "
+            "closed-loop: each of its connections waits for its answer, so the one request in "
+            "ten that reaches the app (queued behind everything else on a loaded machine: "
+            "see the p99) holds its connection and paces the nine cached ones; the page-view "
+            "mix below, without private requests, is what the cache itself sustains. "
+            "Measured in steady "
             "state: the mix first runs from a cold cache (its hit ratio is shown below), then "
             "every page of the mix is requested once, as a few minutes of traffic would have "
             "done (pages stay fresh for s-maxage=300 s). A miss in the measured run therefore "

@@ -70,10 +70,14 @@ MIDDLEWARE = [
     # Request metrics (route, status, latency, cache policy) and the client context for
     # security events; sees the final response (shop/monitoring/middleware.py).
     "shop.monitoring.middleware.MonitoringMiddleware",
+    # HEAD answered as the GET of every route, without the body (shop/core/middleware.py).
+    "shop.core.middleware.HeadAsGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shop.core.csp.StaticPolicyCSPMiddleware",  # django-csp, the policy built once
     "shop.policy.middleware.CachePolicyMiddleware",
     "shop.api.middleware.ApiErrorShapeMiddleware",
+    # ...and outside the API, an error without a body gets the error page (a GET's 405).
+    "shop.core.middleware.EmptyErrorPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -7,6 +7,7 @@ shop/demo/loader.py writes them in batches, fast enough for 100,000 products.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -103,6 +104,37 @@ class ProductSpec:
     image_count: int = 1
 
 
+# Demo collections, named after places: a name's first word once the plain names run out.
+COLLECTIONS = (
+    "Alfama", "Baixa", "Chiado", "Estrela", "Lapa", "Belem", "Sintra", "Cascais", "Porto",
+    "Braga", "Aveiro", "Coimbra", "Evora", "Faro", "Lagos", "Tavira", "Nazare", "Obidos",
+    "Tomar", "Viseu", "Mafra", "Ericeira", "Peniche", "Sagres", "Douro", "Minho", "Tejo",
+    "Mondego", "Arrabida", "Madeira", "Azores", "Alentejo", "Algarve", "Monsanto", "Marvao",
+    "Amarante", "Caminha", "Geres", "Lousa", "Batalha", "Elvas", "Beja", "Mertola", "Ourem",
+    "Setubal", "Comporta", "Melides", "Odeceixe", "Aljezur", "Monchique", "Silves", "Loule",
+    "Olhao", "Cacela", "Almada", "Serpa", "Moura", "Portalegre", "Castelo", "Estremoz",
+)
+NAME_ATTEMPTS = 6
+PLAIN_SHARE = 0.7  # of a subcategory's word combinations, before collections' names come in
+
+
+def has_doubled_word(words: list[str]) -> bool:
+    """True when a word comes twice, counting the parts of "French Terry" and "Half-Zip"."""
+    parts = [part.lower() for word in words for part in word.replace("-", " ").split()]
+    return len(parts) != len(set(parts))
+
+
+def roman(number: int) -> str:
+    numerals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    out = ""
+    for value, numeral in numerals:
+        while number >= value:
+            out += numeral
+            number -= value
+    return out
+
+
 def base36(number: int) -> str:
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     out = ""
@@ -139,16 +171,19 @@ class ProductGenerator:
         now: datetime | None = None,
         taken_slugs: set[str] | None = None,
         taken_skus: set[str] | None = None,
+        taken_names: set[str] | None = None,
     ) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - demo data, not security
         self.now = now or timezone.now()
         self.taken_slugs = taken_slugs if taken_slugs is not None else set()
         self.taken_skus = taken_skus if taken_skus is not None else set()
+        self.taken_names = taken_names if taken_names is not None else set()
         self.subs = [sub for top in CATALOG for sub in top.subs]
         weights = [sub.weight for sub in self.subs]
         self.cum_weights = [sum(weights[: i + 1]) for i in range(len(weights))]
         self._slug_cache: dict[str, str] = {}
         self._codes: dict[Axis, list[str]] = {}
+        self._names_used: dict[str, int] = {}
 
     def products(self, count: int, *, start: int = 1) -> Iterator[ProductSpec]:
         for serial in range(start, start + count):
@@ -158,7 +193,7 @@ class ProductGenerator:
         rng = self.rng
         random_ = rng.random
         sub = rng.choices(self.subs, cum_weights=self.cum_weights)[0]
-        name = " ".join([rng.choice(words) for words in sub.words])
+        base, name = self._name(sub)
         description = f"{rng.choice(sub.features)} {rng.choice(sub.uses)}"
         if random_() < 0.5:
             description += " " + rng.choice(CLOSERS)
@@ -185,7 +220,7 @@ class ProductGenerator:
             description=description,
             category=sub.slug,
             top=TOP_OF[sub.slug],
-            shape=sub.shape_for(name),
+            shape=sub.shape_for(base),
             price=min(v.price for v in variants),
             is_featured=random_() < FEATURED_SHARE,
             created_at=self.now - timedelta(seconds=int(random_() * MAX_AGE_SECONDS)),
@@ -193,6 +228,36 @@ class ProductGenerator:
             colours=colours,
             image_count=2 if random_() < TWO_IMAGES_SHARE else 1,
         )
+
+    def _name(self, sub: Sub) -> tuple[str, str]:
+        """(the words' name, the product's name): a name no other product has and with no
+        word twice ("French Terry Terry Sweatshirt"). A few draws find a free combination
+        of the subcategory's words while most are free; once most are taken, a collection's
+        name goes in front ("Porto Merino Crew Tee"), and when the draws still find no free
+        one, a generation's numeral goes at the end ("... II"): even 100,000 products (many
+        more than the combinations of the word lists) have names of their own."""
+        rng, taken = self.rng, self.taken_names
+        used = self._names_used.get(sub.slug, 0)
+        self._names_used[sub.slug] = used + 1
+        in_collection = used >= PLAIN_SHARE * math.prod(len(words) for words in sub.words)
+        base = name = ""
+        for _ in range(NAME_ATTEMPTS):
+            words = [rng.choice(options) for options in sub.words]
+            if has_doubled_word(words):
+                continue
+            base = " ".join(words)
+            name = f"{rng.choice(COLLECTIONS)} {base}" if in_collection else base
+            if name not in taken:
+                break
+        else:
+            if not name:  # every draw doubled a word: the first word of each list
+                name = base = " ".join(options[0] for options in sub.words)
+            generation = 2
+            while f"{name} {roman(generation)}" in taken:
+                generation += 1
+            name = f"{name} {roman(generation)}"
+        taken.add(name)
+        return base, name
 
     def _price(self, sub: Sub) -> Decimal:
         low, high = sub.price

@@ -190,8 +190,10 @@ def seed_products(
     has_products = Product.objects.exists()
     taken_slugs = set(Product.objects.values_list("slug", flat=True)) if has_products else set()
     taken_skus = set(Variant.objects.values_list("sku", flat=True)) if has_products else set()
+    taken_names = set(Product.objects.values_list("name", flat=True)) if has_products else set()
     start = (Product.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
-    generator = ProductGenerator(seed=seed, taken_slugs=taken_slugs, taken_skus=taken_skus)
+    generator = ProductGenerator(seed=seed, taken_slugs=taken_slugs, taken_skus=taken_skus,
+                                 taken_names=taken_names)
     shared = None if images else image_module.shared_images()
     workers = min(4, os.cpu_count() or 1)
     specs_iter = generator.products(count, start=start)

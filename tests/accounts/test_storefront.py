@@ -157,9 +157,14 @@ def test_account_pages_send_anonymous_visitors_to_sign_in(client, db):
 # --- sign out
 
 
-def test_sign_out_is_post_only(client, ann):
+def test_only_a_post_signs_out(client, ann):
+    """GET shows the sign-out button (issue 15: it used to be the browser's bare 405), and
+    ends nothing."""
     client.force_login(ann)
-    assert client.get("/account/sign-out/").status_code == 405
+    response = client.get("/account/sign-out/")
+    assert response.status_code == 200
+    assert b'<form method="post" action="/account/sign-out/"' in response.content
+    assert "Clear-Site-Data" not in response
     assert client.get("/account/").status_code == 200
 
 

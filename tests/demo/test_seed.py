@@ -10,7 +10,7 @@ from PIL import Image
 
 from shop.accounts.models import User
 from shop.catalog.models import Category, Product, ProductImage, Variant
-from shop.demo.catalog import CATALOG, ProductGenerator
+from shop.demo.catalog import CATALOG, ProductGenerator, has_doubled_word
 from tests.factories import create_category, create_product
 
 DEMO_EMAILS = [
@@ -94,12 +94,30 @@ def test_seed_catalog_creates_a_consistent_catalog(db, media):
         assert (media / path).is_file()
 
 
-def test_seed_catalog_twice_keeps_slugs_and_skus_unique(db, media):
+def assert_sensible_unique_names(names: list[str]) -> None:
+    """Issue 15: 35 names of the demo shop came twice ("Leather Chelsea Boots" at 250.95 and at
+    255.99), and some doubled a word ("French Terry Terry Sweatshirt")."""
+    doubled = [name for name in names if has_doubled_word(name.split())]
+    assert doubled == []
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    assert repeated == []
+    assert all(3 <= len(name) <= 60 and name == name.strip() for name in names)
+
+
+def test_generated_names_are_unique_and_have_no_doubled_word():
+    assert has_doubled_word(["French Terry", "Terry", "Sweatshirt"])
+    assert has_doubled_word(["Half-Zip", "Zip"])
+    assert not has_doubled_word(["Organic", "Crew", "Tee"])
+    assert_sensible_unique_names([p.name for p in ProductGenerator(seed=0).products(20_000)])
+
+
+def test_seed_catalog_twice_keeps_slugs_skus_and_names_unique(db, media):
     run("seed_catalog", products=150, seed=1, images=False)
     run("seed_catalog", products=150, seed=1, images=False, batch=40)
 
     assert Product.objects.count() == 300
     assert Product.objects.values("slug").distinct().count() == 300
+    assert_sensible_unique_names(list(Product.objects.values_list("name", flat=True)))
     assert Variant.objects.values("sku").distinct().count() == Variant.objects.count()
 
 
@@ -125,6 +143,7 @@ def test_seed_demo_loads_everything_once_and_honours_demo_password(
 
     assert Category.objects.count() >= 12
     assert Product.objects.count() >= 300
+    assert_sensible_unique_names(list(Product.objects.values_list("name", flat=True)))
     assert not Product.objects.filter(image="").exists()
     users = {u.email: u for u in User.objects.filter(email__in=DEMO_EMAILS)}
     assert set(users) == set(DEMO_EMAILS)

@@ -18,7 +18,7 @@ def page(client, url, status=200):
 
 def product_names(body):
     """The product cards of a page, in order."""
-    return [html.unescape(n) for n in re.findall(r'class="product-name">([^<]+)</h3>', body)]
+    return [html.unescape(n) for n in re.findall(r'class="product-name"[^>]*>([^<]+)</h3>', body)]
 
 
 def section(body, heading_id):
@@ -270,7 +270,7 @@ def test_a_page_that_does_not_exist_is_a_400_page_with_the_shop_around_it(
 
 def test_product_page_has_one_choice_per_option_with_sold_out_marked(client, catalog):
     body = page(client, "/products/organic-cotton-tee/")
-    assert "<h1>Organic Cotton Tee</h1>" in body
+    assert re.search(r"<h1[^>]*>Organic Cotton Tee</h1>", body)
     # S / White is chosen (the first in stock): one group per option, each value once
     assert "checked" in radio_for(body, "size", "S")
     assert "checked" in radio_for(body, "colour", "White")
@@ -282,7 +282,7 @@ def test_product_page_has_one_choice_per_option_with_sold_out_marked(client, cat
     assert re.search(r'id="price" data-testid="price">€24.00<', body)
     assert "Only 4 left" in body
     assert '<svg class="swatch"' in body  # colours as swatches
-    assert "csrfmiddlewaretoken" not in body  # public: the add-to-cart form is a fragment
+    assert "csrfmiddlewaretoken" not in body  # public: its forms carry no token
     assert "The Organic Cotton Tee, made to last." in body  # the description
 
 

@@ -2,9 +2,9 @@
 
 from django import template
 
-register = template.Library()
+from ..views.cart import QUANTITY_CHOICES  # the private fragment offers the same
 
-QUANTITY_CHOICES = 10
+register = template.Library()
 
 
 @register.filter

@@ -140,10 +140,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accounts/sign_in.html", {"form": form, "next": _next_url(request)})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def sign_out(request: HttpRequest) -> HttpResponse:
-    """Ends the session (flushed: a new, empty one), and asks the browser to forget
-    everything of this shopper: cache, cookies and storage."""
+    """POST ends the session (flushed: a new, empty one), and asks the browser to forget
+    everything of this shopper: cache, cookies and storage. GET (a typed or bookmarked
+    address) changes nothing: it shows the sign-out button, a form that POSTs here."""
+    if request.method != "POST":
+        return render(request, "web/accounts/sign_out.html")
     logout(request)
     response = render(request, "web/accounts/signed_out.html")
     response["Clear-Site-Data"] = CLEAR_SITE_DATA

@@ -91,7 +91,7 @@ def _listing(request: HttpRequest, *, category=None) -> HttpResponse:
         "category": category,
         "subcategories": [c for c in categories if category and c.parent_id == category.pk],
         "top_categories": [c for c in categories if c.parent_id is None],
-        "categories": categories,
+        "categories": catalog.category_tree(categories),  # parents, then their children
         "sort_labels": form.fields["sort"].choices,
     }
     try:
