@@ -395,21 +395,6 @@ def product_get(*, slug: str) -> Product:
         raise NotFound("This product does not exist.") from None
 
 
+
 def category_tree_choices(categories: list[Category] | None = None) -> list[tuple[str, str]]:
-    """(slug, label) of every category in tree order: each parent followed by its children
-    (by position, then name), the label indented with "— " per level. For pickers."""
-    categories = category_list() if categories is None else categories
-    children: dict[int | None, list[Category]] = {}
-    for category in sorted(categories, key=lambda c: (c.position, c.name.lower())):
-        children.setdefault(category.parent_id, []).append(category)
-    choices: list[tuple[str, str]] = []
-    stack = [(c, 0) for c in reversed(children.get(None, []))]
-    seen: set[int] = set()
-    while stack:
-        category, depth = stack.pop()
-        if category.pk in seen:  # a cycle made in the admin: show each once
-            continue
-        seen.add(category.pk)
-        choices.append((category.slug, "— " * depth + category.name))
-        stack.extend((child, depth + 1) for child in reversed(children.get(category.pk, [])))
-    return choices
+    return [(c.slug, c.tree_label) for c in category_tree(categories)]  # type: ignore[attr-defined]
