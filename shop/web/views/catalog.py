@@ -74,7 +74,9 @@ def _facet_links(found: aggregates.Facets, params: dict, *, in_category: bool) -
             else:
                 changes = {name: value.value}
                 chosen = params.get(name) == value.value
-            links.append({"label": value.label, "count": value.count, "chosen": chosen,
+            about = found.estimated and name in ("size", "colour")  # scaled from a sample
+            links.append({"label": value.label, "chosen": chosen,
+                          "count": f"~{value.count}" if about else value.count,
                           "url": _url(params, page="", **({k: "" for k in changes} if chosen
                                                            else changes))})
         groups.append({"name": name, "title": title, "values": links})
