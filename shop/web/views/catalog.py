@@ -15,6 +15,7 @@ from shop.core.errors import InvalidInput
 from shop.core.pagination import page_window
 from shop.core.request_context import current_request_id
 
+from ..cards import product_cards
 from ..forms import ProductFilterForm
 
 
@@ -25,10 +26,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "web/home.html",
         {
             "top_categories": [c for c in categories if c.parent_id is None],
-            "featured": catalog.product_featured(limit=8),
-            "newest": catalog.product_list(
-                filters=catalog.ProductFilters(), limit=8
-            ).items,
+            "featured": product_cards(catalog.product_featured(limit=8)),
+            "newest": product_cards(
+                catalog.product_list(filters=catalog.ProductFilters(), limit=8).items
+            ),
         },
     )
 
@@ -127,6 +128,7 @@ def _results(form: ProductFilterForm, params: dict, categories, category) -> dic
     return {
         "filters": filters,
         "items": items,
+        "cards": product_cards(items),
         "count": found.count,
         "searched_for": searched_for,
         "facets": _facet_links(found, params, in_category=category is not None),
