@@ -73,7 +73,7 @@ def category_nav(top_categories, *, category=None, filters=None) -> dict:
     }
 
 
-def category_options(categories, chosen: str | None) -> list[dict]:
+def category_options(categories, chosen: object) -> list[dict]:
     """The filter form's category choices, in tree order, with the chosen one marked."""
     return [{"slug": c.slug, "label": c.tree_label, "selected": chosen == c.slug}
             for c in categories]
