@@ -7,6 +7,7 @@ from . import (
     accounts,
     admin,
     admin_alerts,
+    admin_catalog,
     admin_orders,
     auth,
     cart,
@@ -41,3 +42,4 @@ api.add_router("", privacy.router)  # GET /me/export (DELETE /me: accounts.py)
 api.add_router("", admin.router)  # staff API (shop/api/admin.py)
 api.add_router("", admin_orders.router)  # staff order actions (shop/api/admin_orders.py)
 api.add_router("", admin_alerts.router)  # staff API: security alerts
+api.add_router("", admin_catalog.router)  # staff API: products (shop/api/admin_catalog.py)

@@ -109,6 +109,9 @@ class ProductImage(models.Model):
     path = models.CharField(max_length=255)
     alt = models.CharField(max_length=200, blank=True)
     position = models.PositiveIntegerField(default=0)
+    # The colour (a value of the variants' "colour" option) this image shows, or "" for any:
+    # the product page shows it first when that colour is chosen. One image per colour.
+    colour = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         ordering = ["position", "id"]

@@ -393,3 +393,8 @@ def product_get(*, slug: str) -> Product:
         return queryset.get(slug=slug)
     except Product.DoesNotExist:
         raise NotFound("This product does not exist.") from None
+
+
+
+def category_tree_choices(categories: list[Category] | None = None) -> list[tuple[str, str]]:
+    return [(c.slug, c.tree_label) for c in category_tree(categories)]  # type: ignore[attr-defined]

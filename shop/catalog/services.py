@@ -36,6 +36,7 @@ def variant_price_set(*, variant_id: int, price: Decimal) -> tuple[Variant, Deci
     if not (Decimal("0") <= price <= MAX_PRICE) or price != price.quantize(Decimal("0.01")):
         raise InvalidInput("Enter a price between 0 and 99999999.99, with at most two "
                            "decimals.", code="invalid_price")
+    price = price.quantize(Decimal("0.01"))  # "0" is kept and told as 0.00
     variant = Variant.objects.select_for_update().select_related("product").filter(
         pk=variant_id
     ).first()

@@ -5,7 +5,7 @@
 from django.urls import path
 
 from .guard import staff_urls
-from .views import catalog, customers, orders, overview, security, staff
+from .views import catalog, catalog_edit, customers, orders, overview, security, staff
 
 app_name = "dashboard"
 
@@ -21,9 +21,14 @@ urlpatterns = staff_urls(
         path("customers/", customers.customer_list, name="customer_list"),
         path("customers/<int:user_id>/", customers.customer_detail, name="customer_detail"),
         path("products/", catalog.product_list, name="product_list"),
+        path("products/new/", catalog_edit.product_create, name="product_create"),
         path("products/<int:product_id>/", catalog.product_detail, name="product_detail"),
+        path("products/<int:product_id>/edit/", catalog_edit.product_edit, name="product_edit"),
+        path("products/<int:product_id>/images", catalog_edit.product_image,
+             name="product_image"),
         path("variants/<int:variant_id>/price", catalog.variant_price, name="variant_price"),
         path("variants/<int:variant_id>/stock", catalog.stock_adjust, name="stock_adjust"),
+        path("variants/<int:variant_id>/stock-set", catalog_edit.stock_set, name="stock_set"),
         path("security/", security.overview, name="security"),
         path("security/alerts", security.alerts_fragment, name="security_alerts"),
         path("security/events/", security.events, name="security_events"),

@@ -143,6 +143,10 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "dashboard:customer_detail": PRIVATE,
     "dashboard:product_list": PRIVATE,
     "dashboard:product_detail": PRIVATE,
+    "dashboard:product_create": PRIVATE,
+    "dashboard:product_edit": PRIVATE,
+    "dashboard:product_image": PRIVATE,
+    "dashboard:stock_set": PRIVATE,
     "dashboard:variant_price": PRIVATE,
     "dashboard:stock_adjust": PRIVATE,
     "dashboard:security": PRIVATE,
@@ -165,6 +169,10 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "webhooks:stripe": PRIVATE,
     "api:admin_alerts": PRIVATE,
     "api:admin_alert_acknowledge": PRIVATE,
+    # staff catalog API (shop/api/admin_catalog.py)
+    "api:admin_product_create": PRIVATE,
+    "api:admin_product_update": PRIVATE,
+    "api:admin_product_image": PRIVATE,
     # Prometheus metrics: operators only (shop/monitoring/views.py)
     "monitoring:metrics": PRIVATE,
 }

@@ -37,6 +37,10 @@ PERMISSIONS: dict[str, str] = {
     "dashboard:product_detail": Perm.MANAGE_CATALOG,
     "dashboard:variant_price": Perm.MANAGE_CATALOG,
     "dashboard:stock_adjust": Perm.ADJUST_STOCK,
+    "dashboard:stock_set": Perm.ADJUST_STOCK,
+    "dashboard:product_create": Perm.MANAGE_CATALOG,
+    "dashboard:product_edit": Perm.MANAGE_CATALOG,
+    "dashboard:product_image": Perm.MANAGE_CATALOG,
     # security: admin
     "dashboard:security": Perm.VIEW_SECURITY,
     "dashboard:security_alerts": Perm.VIEW_SECURITY,
@@ -56,6 +60,9 @@ PERMISSIONS: dict[str, str] = {
     "api:admin_order_refund": Perm.REFUND_ORDER,
     "api:admin_alerts": Perm.VIEW_SECURITY,
     "api:admin_alert_acknowledge": Perm.VIEW_SECURITY,
+    "api:admin_product_create": Perm.MANAGE_CATALOG,
+    "api:admin_product_update": Perm.MANAGE_CATALOG,
+    "api:admin_product_image": Perm.MANAGE_CATALOG,
 }
 
 # The routes this map guards: the dashboard and the staff API.

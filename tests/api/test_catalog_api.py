@@ -408,13 +408,15 @@ def test_product_detail_lists_variants_with_what_can_be_bought(client, catalog):
         {"size": "M", "colour": "White"},
         {"size": "L", "colour": "Navy"},
     ]
-    assert [(v["price"], v["available"]) for v in body["variants"]] == [
-        ("24.00", 4),
-        ("24.00", 0),
-        ("26.00", 9),
+    # the exact stock only at or below the low-stock threshold (5): 9 shows as "more than 5"
+    assert [(v["price"], v["availability"], v["available"]) for v in body["variants"]] == [
+        ("24.00", "low", 4),
+        ("24.00", "sold_out", 0),
+        ("26.00", "in_stock", 6),
     ]
     for variant in body["variants"]:
-        assert set(variant) == {"sku", "options", "price", "currency", "available"}
+        assert set(variant) == {"sku", "options", "price", "currency", "availability",
+                                "available"}
         assert variant["sku"]
         assert variant["currency"] == "EUR"
 
@@ -451,3 +453,20 @@ def test_catalog_answers_are_publicly_cacheable(client, catalog):
         assert response["Cache-Control"].startswith("public")
         assert response["ETag"]
         assert not response.cookies
+
+
+def test_the_exact_stock_above_the_threshold_is_never_shown(client, catalog):
+    """Competitors read "available": 21 to follow a shop's sales: neither the API nor the page
+    tells more than "in stock" above the low-stock threshold."""
+    from shop.catalog.models import Variant
+
+    Variant.objects.filter(product=catalog.mug).update(stock=21)
+    body = get_json(client, f"{API}/products/{catalog.mug.slug}")
+    assert [(v["availability"], v["available"]) for v in body["variants"]] == [("in_stock", 6)]
+    assert "21" not in client.get(f"{API}/products/{catalog.mug.slug}").content.decode()
+    page = client.get(f"/products/{catalog.mug.slug}/").content.decode()
+    assert "In stock" in page
+    assert "21" not in page
+    Variant.objects.filter(product=catalog.mug).update(stock=3)
+    body = get_json(client, f"{API}/products/{catalog.mug.slug}?v=2")
+    assert [(v["availability"], v["available"]) for v in body["variants"]] == [("low", 3)]

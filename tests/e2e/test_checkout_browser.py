@@ -66,7 +66,8 @@ def test_a_guest_buys_two_variants_and_only_she_sees_the_order(
     page.locator(".cart-link .cart-count", has_text="2").wait_for()  # the header follows
     screenshot("checkout-01-product-added")
 
-    page.locator("label", has_text="L / Navy").click()  # the buy box swaps, the form follows
+    # size L (only in navy): the product swaps, the add-to-cart form follows
+    page.locator('[data-option="size"] .pick-value', has_text=re.compile("^L$")).click()
     page.wait_for_url(re.compile(r"variant=TEE-L-NVY"))
     page.locator(".add-to-cart select option").nth(2).wait_for(state="attached")
     assert page.locator(".add-to-cart select option").count() == 3  # only 3 left

@@ -166,17 +166,19 @@ def test_shopper_finds_a_tee_and_picks_a_size(page, page_watch, screenshot, live
     page.wait_for_url("**/products/organic-cotton-tee/")
     buy_box = page.locator(".buy-box")
     assert buy_box.locator("#price").inner_text() == "€24.00"
-    assert page.get_by_role("radio", name="S / White").is_checked()
+    assert page.locator('input[name="size"][value="S"]').is_checked()
+    assert page.locator('input[name="colour"][value="White"]').is_checked()
     assert_basic_accessibility(page)
     screenshot("product")
 
-    page.locator("label", has_text="L / Navy").click()
+    # size L: there is no L in white, so the colour follows (navy)
+    page.locator('[data-option="size"] .pick-value', has_text=re.compile("^L$")).click()
     page.wait_for_url(re.compile(r"\?variant=TEE-L-NVY$"))
     page.locator("#price", has_text="€26.00").wait_for()
-    assert page.get_by_role("radio", name="L / Navy").is_checked()
+    assert page.locator('input[name="colour"][value="Navy"]').is_checked()
     assert "Only 3 left" in page.locator("#availability").inner_text()
 
-    page.locator("label", has_text="M / White").click()
+    page.locator('[data-option="size"] .pick-value', has_text=re.compile("^M$")).click()
     page.wait_for_url(re.compile(r"\?variant=TEE-M-WHT$"))
     page.locator("#availability", has_text="Sold out").wait_for()
     assert page.locator("#price").inner_text() == "€24.00"
@@ -246,18 +248,19 @@ def test_keyboard_shopper_sees_focus_and_can_pick_a_size(page, page_watch):
     assert skip.evaluate("el => el === document.activeElement")
     assert skip.bounding_box()["x"] >= 0  # shown on screen once focused
 
-    page.get_by_role("radio", name="S / White").focus()
-    label = page.locator("label[for=v-TEE-S-WHT]")
+    size = {v: page.locator(f'input[name="size"][value="{v}"]') for v in ("S", "M", "L")}
+    size["S"].focus()
+    label = page.locator(f'label[for="{size["S"].get_attribute("id")}"]')
     assert label.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"
 
-    # Arrow keys move through the options; htmx swaps the buy box and keeps the focus.
-    page.keyboard.press("ArrowDown")
+    # Arrow keys move through the sizes; htmx swaps the product and keeps the focus.
+    page.keyboard.press("ArrowRight")
     page.wait_for_url(re.compile(r"\?variant=TEE-M-WHT$"))
     page.locator("#availability", has_text="Sold out").wait_for()
-    assert page.evaluate("document.activeElement.id") == "v-TEE-M-WHT"
-    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.id") == size["M"].get_attribute("id")
+    page.keyboard.press("ArrowRight")
     page.locator("#price", has_text="€26.00").wait_for()
-    assert page.evaluate("document.activeElement.id") == "v-TEE-L-NVY"
+    assert page.evaluate("document.activeElement.id") == size["L"].get_attribute("id")
     page_watch.assert_clean()
 
 

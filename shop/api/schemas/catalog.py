@@ -5,6 +5,7 @@ from django.conf import settings
 from ninja import Field, Schema
 from pydantic import BaseModel
 
+from shop.catalog.picker import availability_of, shown_stock
 from shop.catalog.selectors import MAX_PRICE, MAX_QUERY_LENGTH
 
 
@@ -72,15 +73,28 @@ class ProductListOut(Schema):
 
 
 class VariantOut(Schema):
+    """The stock is never given exactly above the low-stock threshold (competitors would read
+    it): `availability` is "in_stock", "low" or "sold_out"; `available` is the count when
+    low, capped at threshold + 1 otherwise (docs/contract.md)."""
+
     sku: str
     options: dict[str, str]
     price: str
     currency: str
+    availability: Literal["in_stock", "low", "sold_out"]
     available: int
 
     @staticmethod
     def resolve_price(obj) -> str:
         return str(obj.price)
+
+    @staticmethod
+    def resolve_availability(obj) -> str:
+        return availability_of(obj.stock).state
+
+    @staticmethod
+    def resolve_available(obj) -> int:
+        return shown_stock(obj.stock)
 
 
 class ImageOut(Schema):

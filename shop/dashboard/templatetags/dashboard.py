@@ -1,3 +1,4 @@
+import json
 from decimal import Decimal
 
 from django import template
@@ -42,3 +43,9 @@ def detail_pairs(details) -> list[tuple[str, str]]:
             value = ", ".join(str(item) for item in value)
         pairs.append((str(key), str(value)))
     return pairs
+
+
+@register.filter
+def json_attr(value) -> str:
+    """A value as JSON, for a hidden input (the template escapes it for the attribute)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=False)

@@ -6,10 +6,10 @@ from math import ceil
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 
-from shop.catalog import aggregates
+from shop.catalog import aggregates, picker
 from shop.catalog import selectors as catalog
 from shop.core.errors import InvalidInput
 from shop.core.pagination import page_window
@@ -159,20 +159,25 @@ def product_list(request: HttpRequest) -> HttpResponse:
 
 
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The product with its variant picker (shop/catalog/picker.py): a plain GET form, so the
+    choice is in the URL and the page stays the same for everyone (public, cached)."""
     product = catalog.product_get(slug=slug)
-    variants = list(product.variants.all())
-    chosen_sku = request.GET.get("variant", "")
-    chosen = next((v for v in variants if v.sku == chosen_sku), None) or next(
-        (v for v in variants if v.available > 0), variants[0] if variants else None
-    )
+    names = picker.option_names(product)
+    wanted = {name: request.GET.get(name, "")[:40] for name in names}
+    pick = picker.variant_pick(product=product, sku=request.GET.get("variant", "")[:64],
+                               wanted=wanted)
+    if any(wanted.values()) and pick.chosen is not None:
+        # One address per variant (?variant=SKU): the picker's form sends the options, the
+        # answer is the variant's own URL (for htmx too: it pushes where it was redirected).
+        return redirect(f"{request.path}?{urlencode({'variant': pick.chosen.sku})}")
     return render(
         request,
         "web/product_detail.html",
         {
             "product": product,
-            "variants": variants,
-            "chosen": chosen,
-            "images": list(product.images.all()),
-            "any_available": any(v.available > 0 for v in variants),
+            "pick": pick,
+            "chosen": pick.chosen,
+            "images": pick.images,
+            "any_available": pick.any_available,
         },
     )
