@@ -107,6 +107,27 @@ def test_public_pages_are_the_same_for_a_signed_in_shopper(client, catalog):
 # --- category pages
 
 
+def current_in_category_bar(body):
+    """The names the category bar marks as the current page."""
+    bar = re.search(r'<nav class="wrap category-nav".*?</nav>', body, re.S).group(0)
+    return re.findall(r'<a href="[^"]+" aria-current="page">([^<]+)</a>', bar)
+
+
+def test_category_bar_marks_where_the_shopper_is(client, catalog):
+    # issue 16: the bar's links and marks are computed once in Python (shop/web/cards.py)
+    assert current_in_category_bar(page(client, "/products/")) == ["All products"]
+    assert current_in_category_bar(page(client, "/c/clothing/")) == ["Clothing"]
+    assert current_in_category_bar(page(client, "/c/t-shirts/")) == ["Clothing"]  # the parent
+    assert current_in_category_bar(page(client, "/products/?category=home")) == ["Home"]
+    assert current_in_category_bar(page(client, "/")) == []
+    bar = re.search(r'<nav class="wrap category-nav".*?</nav>', page(client, "/"), re.S).group(0)
+    assert '<a href="/c/clothing/">Clothing</a>' in bar
+    chosen = page(client, "/products/?category=t-shirts")
+    assert re.search(r'<option value="t-shirts" selected>— T-Shirts</option>', chosen)
+    assert current_in_category_bar(chosen) == []  # a subcategory filter marks no top category
+    assert current_in_category_bar(page(client, "/products/?min_price=x", status=400)) == []
+
+
 def test_category_page_includes_products_of_subcategories(client, catalog):
     body = page(client, "/c/clothing/")
     assert ">Clothing</h1>" in body

@@ -15,20 +15,23 @@ from shop.core.errors import InvalidInput
 from shop.core.pagination import page_window
 from shop.core.request_context import current_request_id
 
+from ..cards import category_nav, category_options, plain_number, product_cards
 from ..forms import ProductFilterForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
     categories = catalog.category_list()
+    top = [c for c in categories if c.parent_id is None]
     return render(
         request,
         "web/home.html",
         {
-            "top_categories": [c for c in categories if c.parent_id is None],
-            "featured": catalog.product_featured(limit=8),
-            "newest": catalog.product_list(
-                filters=catalog.ProductFilters(), limit=8
-            ).items,
+            "top_categories": top,
+            "nav": category_nav(top),
+            "featured": product_cards(catalog.product_featured(limit=8)),
+            "newest": product_cards(
+                catalog.product_list(filters=catalog.ProductFilters(), limit=8).items
+            ),
         },
     )
 
@@ -76,7 +79,7 @@ def _facet_links(found: aggregates.Facets, params: dict, *, in_category: bool) -
                 chosen = params.get(name) == value.value
             about = found.estimated and name in ("size", "colour")  # scaled from a sample
             links.append({"label": value.label, "chosen": chosen,
-                          "count": f"~{value.count}" if about else value.count,
+                          "count": f"~{value.count}" if about else plain_number(value.count),
                           "url": _url(params, page="", **({k: "" for k in changes} if chosen
                                                            else changes))})
         groups.append({"name": name, "title": title, "values": links})
@@ -93,7 +96,8 @@ def _listing(request: HttpRequest, *, category=None) -> HttpResponse:
         "category": category,
         "subcategories": [c for c in categories if category and c.parent_id == category.pk],
         "top_categories": [c for c in categories if c.parent_id is None],
-        "categories": catalog.category_tree(categories),  # parents, then their children
+        "category_options": category_options(catalog.category_tree(categories),
+                                             params.get("category")),
         "sort_labels": form.fields["sort"].choices,
     }
     try:
@@ -101,8 +105,12 @@ def _listing(request: HttpRequest, *, category=None) -> HttpResponse:
     except InvalidInput as error:  # shown in the page, next to the filters (never a bare 400)
         context.update({"error": error.message, "items": [], "count": 0,
                         "request_id": getattr(request, "request_id", "") or current_request_id()})
-        return render(request, "web/product_list.html", context, status=400)
-    return render(request, "web/product_list.html", context)
+        status = 400
+    else:
+        status = 200
+    context["nav"] = category_nav(context["top_categories"], category=category,
+                                  filters=context.get("filters"))
+    return render(request, "web/product_list.html", context, status=status)
 
 
 def _results(form: ProductFilterForm, params: dict, categories, category) -> dict:
@@ -127,6 +135,7 @@ def _results(form: ProductFilterForm, params: dict, categories, category) -> dic
     return {
         "filters": filters,
         "items": items,
+        "cards": product_cards(items),
         "count": found.count,
         "searched_for": searched_for,
         "facets": _facet_links(found, params, in_category=category is not None),
