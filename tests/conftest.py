@@ -53,10 +53,12 @@ def catalog(db):
 @pytest.fixture
 def live_http(live_server):
     """An httpx client on the live server (real socket, real stack) that keeps no cookies."""
+    from tests.support.http import wait_for_live_server_requests
     from tests.support.nginx import stateless_client
 
     with stateless_client(live_server.url) as client:
         yield client
+    wait_for_live_server_requests()
 
 
 @pytest.fixture
@@ -79,6 +81,9 @@ def nginx_cache_factory(live_server, tmp_path_factory):
     yield start
     for cache in started:
         cache.stop()
+    from tests.support.http import wait_for_live_server_requests
+
+    wait_for_live_server_requests()
 
 
 @pytest.fixture

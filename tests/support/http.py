@@ -132,3 +132,23 @@ def sign_in_through(client: httpx.Client, *, email: str, password: str) -> str:
     session = response.cookies.get(settings.SESSION_COOKIE_NAME)
     assert session, "sign-in set no session cookie"
     return f"{settings.SESSION_COOKIE_NAME}={session}"
+
+
+def wait_for_live_server_requests(timeout: float = 10.0) -> None:
+    """Wait until pytest-django's live server has finished every request it started.
+
+    The app does some work after a response's body has gone (probe events are recorded from
+    the response's close(), so their cost never shows in the answer's timing): the client can
+    already have its answer while the server thread still writes. A test that ends then would
+    have the database flushed under that write (a deadlock between TRUNCATE and the insert on
+    PostgreSQL). Request threads are socketserver's `process_request_thread`."""
+    import threading
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        busy = [t for t in threading.enumerate()
+                if t.is_alive() and "process_request_thread" in t.name]
+        if not busy:
+            return
+        time.sleep(0.02)
