@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import require
+from tests.conftest import ARTIFACTS, require
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -158,3 +158,12 @@ def screenshot(page, artifacts_dir):
         return paths
 
     return take
+
+
+def screenshots_folder() -> Path:
+    """Where the screenshots shown in docs/ are written: docs/screenshots/ only when
+    UPDATE_DOCS_SCREENSHOTS=1 (a person refreshing them, who then looks and commits); otherwise
+    the test artifacts, so that running the suite never changes a tracked file."""
+    if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":
+        return Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    return ARTIFACTS / "screenshots"

@@ -1,7 +1,7 @@
 """A manager creates a product in the dashboard in a real browser (Chromium, Playwright), at
 390 and 1280 px: two colours and three sizes built as a matrix, stock per cell, published, an
 image uploaded for one colour; then a shopper finds it in the storefront's list and picks a
-variant. Screenshots of the editor go to docs/screenshots/."""
+variant. Screenshots of the editor go to docs/screenshots/ with UPDATE_DOCS_SCREENSHOTS=1."""
 
 import re
 

@@ -2,7 +2,8 @@
 and 1280 px: an 18-cell size x colour matrix where every combination can be reached by picking
 its values, sold-out and impossible choices are marked, the price and the image follow the
 choice, "Add to cart" is on the first screen of a phone, and the same form works without
-JavaScript. Screenshots of the first screen go to docs/screenshots/."""
+JavaScript. Screenshots of the first screen go to docs/screenshots/ with
+UPDATE_DOCS_SCREENSHOTS=1."""
 
 import io
 import re
@@ -13,12 +14,12 @@ from django.conf import settings
 from PIL import Image, ImageDraw
 
 from shop.catalog.models import ProductImage
-from tests.e2e.conftest import DESKTOP, MOBILE
+from tests.e2e.conftest import DESKTOP, MOBILE, screenshots_folder
 from tests.factories import create_category, create_product
 
 pytestmark = pytest.mark.browser
 
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS_SCREENSHOTS = screenshots_folder()
 SIZES = ["EU 40", "EU 41", "EU 42", "EU 43", "EU 44", "EU 45"]
 COLOURS = {"Brown": ("189.00", (104, 72, 50)), "Black": ("199.00", (43, 45, 49)),
            "Olive": ("179.00", (107, 112, 72))}

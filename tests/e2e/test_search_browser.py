@@ -1,19 +1,18 @@
 """Search and filters in a real browser at 390 and 1280 px (issue 15): typing into the filters
 keeps every keystroke and the results follow; a typo still finds the product; invalid input
 is explained next to the filters. Screenshots of a search with its facets go to
-docs/screenshots/ (committed)."""
+docs/screenshots/ (committed) with UPDATE_DOCS_SCREENSHOTS=1."""
 
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import DESKTOP, MOBILE
+from tests.e2e.conftest import DESKTOP, MOBILE, screenshots_folder
 from tests.factories import create_category, create_product
 
 pytestmark = pytest.mark.browser
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS = screenshots_folder()
 WIDTHS = [pytest.param(DESKTOP, id="1280"), pytest.param(MOBILE, id="390")]
 COLOURS = ("Black", "Brown", "Olive", "Navy")
 
