@@ -224,6 +224,18 @@ def _method_name(code: str | None) -> str:
         return ""
 
 
+def placing_failed(request: HttpRequest, error: ShopError) -> HttpResponse:
+    """Where placing an order that failed sends the shopper (or the guest), with the reason:
+    the cart when stock, the cart or the discount code changed; the delivery step when the
+    address or the shipping method no longer holds; the review page otherwise."""
+    messages.error(request, error.message)
+    if isinstance(error, (Conflict, DiscountInvalid)):
+        return redirect("web:cart")
+    if isinstance(error, InvalidInput):
+        return redirect("web:checkout_shipping")
+    return redirect("web:checkout_review")
+
+
 @shopper_required
 @require_POST
 def checkout_place(request: HttpRequest) -> HttpResponse:
@@ -256,15 +268,8 @@ def checkout_place(request: HttpRequest) -> HttpResponse:
         _save(request, {k: v for k, v in state.items() if k not in ("card", "key")})
         messages.error(request, error.message)
         return redirect("web:checkout_payment")
-    except (Conflict, DiscountInvalid) as error:  # sold out, cart or code changed: the cart
-        messages.error(request, error.message)
-        return redirect("web:cart")
-    except InvalidInput as error:  # the shipping method or address is no longer valid
-        messages.error(request, error.message)
-        return redirect("web:checkout_shipping")
     except ShopError as error:
-        messages.error(request, error.message)
-        return redirect("web:checkout_review")
+        return placing_failed(request, error)
     request.session.pop(CHECKOUT_KEY, None)
     request.session[LAST_ORDER_KEY] = placed.order.number
     return redirect("web:checkout_complete", number=placed.order.number)
@@ -300,15 +305,8 @@ def _place_hosted(request: HttpRequest, state: dict) -> HttpResponse:
             idempotency_key=state["key"],
             return_urls=return_urls,
         )
-    except (Conflict, DiscountInvalid) as error:
-        messages.error(request, error.message)
-        return redirect("web:cart")
-    except InvalidInput as error:
-        messages.error(request, error.message)
-        return redirect("web:checkout_shipping")
     except ShopError as error:
-        messages.error(request, error.message)
-        return redirect("web:checkout_review")
+        return placing_failed(request, error)
     if not started.url:  # the same form again: that attempt is under way or done
         if started.order.status == OrderStatus.PENDING_PAYMENT:
             messages.info(request, "Your order is waiting for its payment.")

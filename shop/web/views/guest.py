@@ -25,7 +25,7 @@ from shop.accounts.throttle import throttle_check
 from shop.cart.selectors import cart_for
 from shop.cart.services import cart_clear, cart_summary
 from shop.core.addresses import COUNTRIES, ShippingAddress
-from shop.core.errors import Conflict, InvalidInput, NotFound, ShopError
+from shop.core.errors import InvalidInput, NotFound, ShopError
 from shop.orders.guest import (
     claim_link_send,
     claim_token_valid,
@@ -41,7 +41,7 @@ from shop.policy.access import access_guest_order
 
 from ..forms_checkout import GuestEmailForm, GuestOrderForm
 from .accounts import signin_required, throttled_page
-from .checkout import CHECKOUT_KEY, _save, _state
+from .checkout import CHECKOUT_KEY, _save, _state, placing_failed
 
 GUEST_PLACED_KEY = "bfm_guest_placed"
 
@@ -89,15 +89,8 @@ def guest_place(request: HttpRequest, state: dict, summary) -> HttpResponse:
         _save(request, {k: v for k, v in state.items() if k not in ("card", "key")})
         messages.error(request, error.message)
         return redirect("web:checkout_payment")
-    except Conflict as error:
-        messages.error(request, error.message)
-        return redirect("web:cart")
-    except InvalidInput as error:
-        messages.error(request, error.message)
-        return redirect("web:checkout_shipping")
     except ShopError as error:
-        messages.error(request, error.message)
-        return redirect("web:checkout_review")
+        return placing_failed(request, error)
     cart = cart_for(viewer=request.principal, session=request.session)
     if cart is not None:
         cart_clear(cart=cart)
