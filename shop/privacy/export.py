@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from axes.models import AccessAttempt
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from shop.accounts.models import RefreshToken, User
@@ -209,13 +211,28 @@ EXPORTED_SECURITY_EVENT_KINDS = (
 _EXPORTED_DETAIL_KEYS = ("reason", "scope", "step")
 
 
+_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def _route_of(path: str) -> str:
+    """The page or API route a path belongs to, with its parameters as `{name}`
+    (`/api/v1/guest/orders/{number}`): the values typed into a path (an order number, an
+    address id) may be anyone's, and a copy must not hand another person's back to the
+    shopper. A path that is no route of the shop is not listed."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return ""
+    return "/" + _PARAMETER.sub(r"{\1}", match.route)
+
+
 def _security_event(event: SecurityEvent) -> dict[str, Any]:
-    """An event about the shopper's account. Where it came from (address, path) is exported
+    """An event about the shopper's account. Where it came from (address, route) is exported
     only when the shopper made the request themselves (signed in as the account); a failed
     sign-in or a refused token from anyone else is about that other person."""
     own = bool(event.details.get(BY_SUBJECT))
     return {"kind": event.kind, "created_at": _iso(event.created_at),
-            "ip": event.ip if own else None, "path": event.path if own else "",
+            "ip": event.ip if own else None, "path": _route_of(event.path) if own else "",
             "by_you": own,
             "details": {k: v for k, v in event.details.items() if k in _EXPORTED_DETAIL_KEYS}}
 

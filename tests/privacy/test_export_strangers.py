@@ -38,3 +38,31 @@ def test_a_strangers_address_and_browser_are_not_in_the_export(db):
     assert all(e["ip"] is None and e["path"] == "" for e in strangers)
     assert [(e["ip"], e["details"].get("step")) for e in mine] == [
         ("192.0.2.5", "password_confirm")]
+
+
+def test_a_path_the_shopper_asked_is_exported_as_its_route_not_with_anyones_order_number(db):
+    """The soak (CI, stop 18) found Bob's order number in Ann's export: Ann, signed in, had
+    asked the guest-order lookup for it until the lookup was throttled, and the export listed
+    the path of that `throttled` event. The export says which page or route it was; the numbers
+    typed into it are not listed (they may be anyone's)."""
+    from django.conf import settings
+
+    from tests.factories import place_order
+
+    ann = create_user("ann@example.com", PASSWORD, name="Ann")
+    bob = create_user("bob@example.com", PASSWORD, name="Bob")
+    bobs = place_order(bob)
+    from shop.accounts.tokens import access_token_issue
+
+    own = Client(REMOTE_ADDR="192.0.2.5",
+                 HTTP_AUTHORIZATION=f"Bearer {access_token_issue(user=ann)}")
+    limit = int(settings.ACCOUNTS_THROTTLE_RATES["guest_order"]["ip"].split("/")[0])
+    statuses = [own.get(f"/api/v1/guest/orders/{bobs.number}").status_code
+                for _ in range(limit + 1)]
+    assert statuses[-1] == 429
+
+    document = json.loads(b"".join(account_export(user=ann)))
+    assert bobs.number not in json.dumps(document)
+    throttled = [e for e in document["security_events"] if e["kind"] == "throttled"]
+    assert [(e["path"], e["by_you"]) for e in throttled] == [
+        ("/api/v1/guest/orders/{number}", True)]
