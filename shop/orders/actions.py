@@ -169,17 +169,21 @@ def order_refund(*, actor: Actor, number: str, amount: Decimal | str | None = No
                  reason: str = "", restock: bool = False) -> Order:
     """Gives `amount` (default: everything left) of a paid or fulfilled order's payment back
     to the card; never more than what is left (RefundTooLarge, 422). In full: the order
-    becomes refunded. `restock`: the goods came back sellable (once per order)."""
+    becomes refunded. `restock`: the goods came back sellable (once per order). A cancelled
+    or refunded order has something left only when a refund of it bounced after the provider
+    had accepted it (shop/orders/settlement.py refund_bounced): that can be refunded again."""
     require(actor, Perm.REFUND_ORDER)
     amount = parse_amount(amount)
     reason = _reason(reason)
     order = _order(number)
     with transaction.atomic():
-        if not order_move(order=order, expected=[S.PAID, S.FULFILLED],
+        if not order_move(order=order, expected=[S.PAID, S.FULFILLED, S.CANCELLED, S.REFUNDED],
                           in_flight_to=MoneyInFlight.REFUND):
             raise _refused(order, "Only paid or shipped orders can be refunded.")
         payment = _captured_payment(order)
         left = payment.amount - payment.amount_refunded
+        if order.status in (S.CANCELLED, S.REFUNDED) and left <= 0:
+            raise _refused(order, "Only paid or shipped orders can be refunded.")
         if amount is None:
             amount = left
         if amount > left or left <= 0:

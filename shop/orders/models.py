@@ -193,6 +193,7 @@ class OrderEvent(models.Model):
         FULFILLED = "fulfilled", "Shipped"
         REFUNDED = "refunded", "Refunded"
         CANCELLED = "cancelled", "Cancelled"
+        REFUND_FAILED = "refund_failed", "Refund failed"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -260,12 +261,23 @@ class Payment(models.Model):
 class Refund(models.Model):
     """Money given back for a payment: recorded (`refunding`) before the provider is asked,
     settled after. `cancels_order`: the refund of a cancellation (the order becomes cancelled
-    when it settles)."""
+    when it settles).
+
+    A provider may accept a refund and settle it days later (Stripe: `pending`): it counts as
+    given back from then on (`pending`), becomes `refunded` when the provider says it arrived,
+    or `bounced` when it failed after all (a closed card): the money is back in the shop's
+    balance, taken off the order's refunded amount, and staff must refund again
+    (shop/orders/settlement.py)."""
 
     class Status(models.TextChoices):
         REFUNDING = "refunding", "Refunding"
+        PENDING = "pending", "Sent, on its way to the card"
         REFUNDED = "refunded", "Refunded"
         FAILED = "failed", "Refused by the provider"
+        BOUNCED = "bounced", "Failed after it was sent: not repaid"
+
+    # the states in which the money counts as given back
+    GIVEN_BACK = (Status.PENDING, Status.REFUNDED)
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")

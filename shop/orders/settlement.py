@@ -14,8 +14,13 @@ through shop/orders/state.py. The loser of a race changes nothing.
                          two above
     refund_send          asks the provider for a recorded refund, then refund_settled /
                          refund_refused
-    refund_settled       refunding -> refunded; order amounts, status (refunded in full,
-                         cancelled for a cancellation's refund), stock back if asked, e-mail
+    refund_settled       refunding -> refunded (or pending: accepted, the provider settles
+                         it later); order amounts, status (refunded in full, cancelled for a
+                         cancellation's refund), stock back if asked, e-mail
+    refund_arrived       pending -> refunded: the provider says the money reached the card
+    refund_bounced       pending -> bounced: it failed after it was accepted (a closed card);
+                         the amount comes off the order's and payment's refunded amounts and
+                         staff must refund again (the dashboard's "Refunds to redo")
     refund_settle        asks the provider by key what became of a refunding refund; sends it
                          when it never arrived (the staff's decision stands)
 
@@ -31,7 +36,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from shop.accounts.principal import Principal
@@ -228,24 +233,31 @@ def refund_send(*, refund: Refund) -> Settled:
     except (PaymentUnavailable, PaymentUncertain):
         raise RefundPending() from None
     fault_point("refund.sent")
-    settled = refund_settled(refund=refund, reference=result.reference)
+    settled = refund_settled(refund=refund, reference=result.reference, pending=result.pending)
     fault_point("refund.settled")
     return settled
 
 
-def refund_settled(*, refund: Refund, reference: str) -> Settled:
+def refund_settled(*, refund: Refund, reference: str, pending: bool = False) -> Settled:
+    """The provider took the refund: it counts as given back (`pending` while the provider
+    has not settled it)."""
     now = timezone.now()
+    status = Refund.Status.PENDING if pending else Refund.Status.REFUNDED
     with transaction.atomic():
         order = Order.objects.get(pk=refund.order_id)
         if order.money_in_flight != MoneyInFlight.REFUND and order.status in (
             S.CANCELLED, S.REFUNDED
         ):
-            return _orphan_refund_settled(order=order, refund=refund, reference=reference)
+            return _orphan_refund_settled(order=order, refund=refund, reference=reference,
+                                          status=status)
         payment = Payment.objects.get(pk=refund.payment_id)
         refunded_after = order.amount_refunded + refund.amount
         payment_refunded_after = payment.amount_refunded + refund.amount
         fields: dict[str, Any] = {"amount_refunded": refunded_after}
-        if refund.cancels_order:
+        if order.status in (S.CANCELLED, S.REFUNDED):
+            # refunding again what bounced: the order is closed and stays as it is
+            to, expected = None, [order.status]
+        elif refund.cancels_order:
             to, expected = S.CANCELLED, [S.PAID]
             fields["cancelled_at"] = now
         elif payment_refunded_after >= payment.amount:
@@ -257,7 +269,7 @@ def refund_settled(*, refund: Refund, reference: str) -> Settled:
         if not moved:
             return Settled(order=order, by_me=False)
         Refund.objects.filter(pk=refund.pk, status=Refund.Status.REFUNDING).update(
-            status=Refund.Status.REFUNDED, reference=reference, settled_at=now
+            status=status, reference=reference, settled_at=None if pending else now
         )
         Payment.objects.filter(pk=payment.pk).update(
             amount_refunded=payment_refunded_after,
@@ -270,8 +282,40 @@ def refund_settled(*, refund: Refund, reference: str) -> Settled:
             order_restock(order=order)
         order_email_queue(order=order, kind="cancelled" if refund.cancels_order else "refunded",
                           refund=refund)
-    refund.status, refund.reference = Refund.Status.REFUNDED, reference
+    refund.status, refund.reference = status, reference
     return Settled(order=order, by_me=True)
+
+
+def refund_arrived(*, refund: Refund) -> bool:
+    """pending -> refunded: the provider says the money reached the card."""
+    return bool(Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+        status=Refund.Status.REFUNDED, settled_at=timezone.now()))
+
+
+def refund_bounced(*, refund: Refund, why: str = "") -> bool:
+    """A refund the provider had accepted failed after all (Stripe: a closed card): the money
+    is back in the shop's balance and the customer was not repaid. The amount comes off the
+    order's and the payment's refunded amounts (so staff can refund it again: the order's
+    status stays, a cancelled order stays cancelled), the timeline says so, and an operator
+    is told (a CRITICAL log line, the dashboard's "Refunds to redo"). Once per refund."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=refund.order_id)  # lock order first
+        bounced = Refund.objects.filter(pk=refund.pk, status__in=Refund.GIVEN_BACK).update(
+            status=Refund.Status.BOUNCED, settled_at=timezone.now())
+        if not bounced:
+            return False
+        # (the refund of a charge that landed on a dead order never counted on the order)
+        Order.objects.filter(pk=order.pk, amount_refunded__gte=refund.amount).update(
+            amount_refunded=F("amount_refunded") - refund.amount)
+        Payment.objects.filter(pk=refund.payment_id).update(
+            amount_refunded=F("amount_refunded") - refund.amount,
+            status=Payment.Status.CAPTURED)
+        order_event(order=order, kind=OrderEvent.Kind.REFUND_FAILED, amount=refund.amount)
+    logger.critical("a refund failed after the provider accepted it", extra={
+        "event": "refund_bounced", "order": order.number, "amount": str(refund.amount),
+        "currency": refund.currency, "reason": why[:100],
+    })
+    return True
 
 
 def refund_refused(*, refund: Refund) -> None:
@@ -296,7 +340,7 @@ def refund_settle(*, refund: Refund) -> Settled | None:
     except (PaymentUnavailable, PaymentUncertain):
         return None
     if found is not None:
-        return refund_settled(refund=refund, reference=found.reference)
+        return refund_settled(refund=refund, reference=found.reference, pending=found.pending)
     try:
         return refund_send(refund=refund)
     except (RefundFailed, RefundPending):
@@ -310,13 +354,15 @@ def _refund_orphan(*, order: Order, payment_id: int, amount: Decimal, currency: 
                           currency=currency, reason="charge on a closed order")
 
 
-def _orphan_refund_settled(*, order: Order, refund: Refund, reference: str) -> Settled:
+def _orphan_refund_settled(*, order: Order, refund: Refund, reference: str,
+                           status: str = Refund.Status.REFUNDED) -> Settled:
     changed = Refund.objects.filter(pk=refund.pk, status=Refund.Status.REFUNDING).update(
-        status=Refund.Status.REFUNDED, reference=reference, settled_at=timezone.now()
+        status=status, reference=reference,
+        settled_at=None if status == Refund.Status.PENDING else timezone.now()
     )
     if changed:
         refunded = Refund.objects.filter(
-            payment_id=refund.payment_id, status=Refund.Status.REFUNDED
+            payment_id=refund.payment_id, status__in=Refund.GIVEN_BACK
         ).aggregate(total=Sum("amount"))["total"]
         Payment.objects.filter(pk=refund.payment_id).update(
             amount_refunded=refunded, status=Payment.Status.REFUNDED

@@ -27,7 +27,7 @@ from shop.monitoring.audit import Action, audit_record
 from shop.staff.access import Actor, require
 from shop.staff.roles import Perm
 
-from .models import Order, OrderLine, OrderStatus
+from .models import Order, OrderLine, OrderStatus, Refund
 
 REVENUE_STATUSES = (OrderStatus.PAID, OrderStatus.FULFILLED)
 ORDER_NUMBER_PART = re.compile(r"^(BFM-)?[23456789A-HJ-NP-Z]{1,10}$")
@@ -97,6 +97,20 @@ def recent_orders(*, actor: Actor, limit: int = 8) -> list[Order]:
         .only("number", "status", "total", "currency", "item_count", "created_at", "user_id")
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+def refunds_to_redo(*, actor: Actor, limit: int = 5) -> tuple[int, list[Refund]]:
+    """Refunds that bounced after the provider accepted them (shop/orders/settlement.py
+    refund_bounced) and were not made again since: the customer is owed that money. Their
+    count, and the oldest `limit` of them with their order's number."""
+    require(actor, Perm.VIEW_DASHBOARD)
+    made_again = Refund.objects.filter(
+        payment_id=OuterRef("payment_id"), created_at__gt=OuterRef("created_at"),
+        status__in=[Refund.Status.REFUNDING, *Refund.GIVEN_BACK])
+    owed = (Refund.objects.filter(status=Refund.Status.BOUNCED)
+            .exclude(Exists(made_again)).order_by("created_at", "id"))
+    return owed.count(), list(owed.select_related("order").only(
+        "amount", "currency", "created_at", "order__number")[:limit])
 
 
 def order_status_counts(*, actor: Actor) -> dict[str, int]:

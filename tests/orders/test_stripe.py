@@ -233,6 +233,100 @@ def test_staff_refunds_go_to_stripe_once_and_its_webhook_changes_nothing(
     assert (rest.json()["status"], rest.json()["refunded"]) == ("refunded", "33.95")
 
 
+# --- refunds Stripe accepts now and settles later ("pending")
+
+
+def refund_by_manager(number: str, manager=None, **body):
+    manager = api_client(manager or staff_user("max.manager@example.com", "manager"))
+    response = manager.post(f"/api/v1/admin/orders/{number}/refund", body,
+                            content_type="application/json")
+    assert response.status_code == 200, response.content
+    return response
+
+
+def test_a_pending_refund_is_on_its_way_until_its_webhook_says_it_arrived(
+    stripe_shop, alice, roles
+):
+    number = checkout(api_client(alice)).json()["number"]
+    stripe_shop.refund_status = "pending"
+    refund_by_manager(number, reason="damaged")
+    row = Refund.objects.get()
+    assert row.status == "pending"  # accepted by Stripe, not yet on the card
+    assert row.settled_at is None
+    assert Order.objects.get(number=number).status == OrderStatus.REFUNDED
+    stripe_refund = stripe_shop.refund_settle(row.reference, "succeeded")
+    payload, signature = stripe_shop.signed_event("refund.updated", stripe_refund)
+    assert deliver(payload, signature).status_code == 200
+    row.refresh_from_db()
+    assert row.status == "refunded"
+    assert row.settled_at is not None
+
+
+def test_a_refund_that_fails_after_stripe_accepted_it_is_owed_again_and_shown_to_staff(
+    stripe_shop, alice, roles, caplog
+):
+    """Stripe answers `pending`, and days later `failed` (the card was closed): the money is
+    back in the shop's balance and the customer was not repaid. Before: the failed update was
+    ignored and the shop kept saying "refunded"."""
+    number = checkout(api_client(alice)).json()["number"]
+    stripe_shop.refund_status = "pending"
+    manager = staff_user("max.manager@example.com", "manager")
+    cancelled = api_client(manager).post(f"/api/v1/admin/orders/{number}/cancel",
+                                         {"reason": "out of stock"},
+                                         content_type="application/json")
+    assert cancelled.status_code == 200, cancelled.content
+    row = Refund.objects.get()
+    assert row.status == "pending"
+    stripe_refund = stripe_shop.refund_settle(row.reference, "failed")
+    payload, signature = stripe_shop.signed_event("refund.failed", stripe_refund)
+    with caplog.at_level("CRITICAL", logger="shop.orders"):
+        assert deliver(payload, signature).status_code == 200
+        assert deliver(payload, signature).status_code == 200  # delivered twice: once
+    row.refresh_from_db()
+    assert row.status == "bounced"
+    order = Order.objects.get(number=number)
+    payment = Payment.objects.get()
+    assert (order.status, order.amount_refunded) == (OrderStatus.CANCELLED, Decimal("0.00"))
+    assert (payment.status, payment.amount_refunded) == ("captured", Decimal("0.00"))
+    assert [e.kind for e in order.events.all()][-1] == "refund_failed"
+    assert any(r.getMessage() == "a refund failed after the provider accepted it"
+               for r in caplog.records)
+    shopper = Client()
+    shopper.force_login(alice)
+    assert "could not reach your card" in shopper.get(
+        f"/account/orders/{number}/").content.decode()
+    # staff see it on the overview and the order, and refund again
+    web = Client()
+    web.force_login(manager)
+    overview = web.get("/dashboard/").content.decode()
+    assert "Refunds to redo" in overview
+    assert number in overview
+    detail = web.get(f"/dashboard/orders/{number}/").content.decode()
+    assert "Failed after it was sent" in detail
+    stripe_shop.refund_status = "succeeded"
+    again = refund_by_manager(number, manager, reason="card closed: refunded to the new card")
+    assert again.json()["status"] == "cancelled"
+    order.refresh_from_db()
+    assert order.amount_refunded == Decimal("33.95")
+    assert [r.status for r in Refund.objects.order_by("id")] == ["bounced", "refunded"]
+    assert "Refunds to redo" not in web.get("/dashboard/").content.decode()
+
+
+def test_reconciliation_asks_stripe_about_a_pending_refund_whose_webhook_never_came(
+    stripe_shop, alice, roles
+):
+    number = checkout(api_client(alice)).json()["number"]
+    stripe_shop.refund_status = "pending"
+    refund_by_manager(number, amount="5.00")
+    row = Refund.objects.get()
+    payments_reconcile(older_than=dt.timedelta(0))
+    assert Refund.objects.get().status == "pending"  # still pending at Stripe: left alone
+    stripe_shop.refund_settle(row.reference, "failed")
+    payments_reconcile(older_than=dt.timedelta(0))
+    assert Refund.objects.get().status == "bounced"
+    assert Order.objects.get(number=number).amount_refunded == Decimal("0.00")
+
+
 # --- reconciliation
 
 

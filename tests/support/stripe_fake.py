@@ -73,6 +73,9 @@ class StripeFake:
         self.answers: dict[str, tuple[int, dict]] = {}  # idempotency key -> first answer
         self.calls: list[tuple[str, str]] = []
         self.down = False
+        # what a new refund's status is: Stripe answers "pending" for many card refunds and
+        # settles them days later (refund.updated: succeeded, or failed when the card is gone)
+        self.refund_status = "succeeded"
         self.drop_once: set[str] = set()
         self.before_answer: dict[str, Callable[[], object]] = {}
         self.lock = threading.RLock()
@@ -97,6 +100,7 @@ class StripeFake:
             self.calls.clear()
             self.drop_once.clear()
             self.down = False
+            self.refund_status = "succeeded"
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}_{next(self._ids):04d}{secrets.token_hex(6)}"
@@ -144,6 +148,16 @@ class StripeFake:
         with self.lock:
             return self._refund_new({"payment_intent": intent_id, "amount": str(amount)})
 
+    def refund_settle(self, refund_id: str, status: str) -> dict:
+        """Stripe settles a pending refund later: `succeeded`, or `failed` (the card was
+        closed; the money goes back to the shop's balance)."""
+        with self.lock:
+            refund = self.refunds[refund_id]
+            refund["status"] = status
+            if status == "failed":
+                refund["failure_reason"] = "expired_or_canceled_card"
+            return dict(refund)
+
     # --- the API
 
     def _intent_new(self, *, amount: int, currency: str, payment_method: str | None,
@@ -163,14 +177,15 @@ class StripeFake:
         if intent is None or intent["status"] != "succeeded":
             return self._error(400, "invalid_request_error", "charge_not_refundable")
         refunded = sum(r["amount"] for r in self.refunds.values()
-                       if r["payment_intent"] == intent["id"])
+                       if r["payment_intent"] == intent["id"]
+                       and r["status"] not in ("failed", "canceled"))
         amount = int(params.get("amount") or intent["amount_received"] - refunded)
         if amount <= 0 or refunded + amount > intent["amount_received"]:
             return self._error(400, "invalid_request_error", "amount_too_large")
         refund = {
             "id": self.new_id("re"), "object": "refund", "amount": amount,
             "currency": intent["currency"], "payment_intent": intent["id"],
-            "status": "succeeded", "metadata": params.get("metadata") or {},
+            "status": self.refund_status, "metadata": params.get("metadata") or {},
             "created": int(time.time()),
         }
         self.refunds[refund["id"]] = refund
@@ -227,6 +242,10 @@ class StripeFake:
                 return intent
         if method == "POST" and path == "/v1/refunds":
             return self._refund_new(params)
+        if method == "GET" and (m := re.fullmatch(r"/v1/refunds/([^/]+)", path)):
+            refund = self.refunds.get(m.group(1))
+            return refund if refund is not None else self._error(
+                404, "invalid_request_error", "resource_missing")
         if method == "GET" and path == "/v1/refunds":
             data = [r for r in self.refunds.values()
                     if r["payment_intent"] == query.get("payment_intent")]

@@ -56,7 +56,9 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             order.status == OrderStatus.PAID and can(request, Perm.CHANGE_ORDER_STATUS)
             and can(request, Perm.REFUND_ORDER)
         )),
-        "can_refund": idle and order.status in (OrderStatus.PAID, OrderStatus.FULFILLED)
+        # a closed order can be refunded again only for what bounced (refund_bounced)
+        "can_refund": idle and order.status in (OrderStatus.PAID, OrderStatus.FULFILLED,
+                                                OrderStatus.CANCELLED, OrderStatus.REFUNDED)
         and captured is not None and captured.amount > captured.amount_refunded
         and can(request, Perm.REFUND_ORDER),
         "can_view_customer": can(request, Perm.VIEW_CUSTOMERS),

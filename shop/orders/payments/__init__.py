@@ -131,6 +131,12 @@ class Refund:
     charge_reference: str
     amount: Decimal
     currency: str
+    # accepted, but the provider settles it later (Stripe's `pending`): it may still fail
+    pending: bool = False
+
+
+# What a provider says of a refund it accepted (refund_status)
+REFUND_ARRIVED, REFUND_PENDING, REFUND_BOUNCED = "arrived", "pending", "bounced"
 
 
 class RefundFailed(ShopError):
@@ -179,6 +185,11 @@ class PaymentGateway(Protocol):
 
     def refund_lookup(self, *, idempotency_key: str, charge_reference: str) -> Refund | None:
         """The refund made with this key, or None when there is none."""
+        ...
+
+    def refund_status(self, *, reference: str) -> str | None:
+        """What became of an accepted refund: REFUND_ARRIVED, REFUND_PENDING or REFUND_BOUNCED
+        (failed after it was accepted); None when the provider cannot be asked now."""
         ...
 
 

@@ -31,6 +31,9 @@ import stripe
 from django.conf import settings
 
 from . import (
+    REFUND_ARRIVED,
+    REFUND_BOUNCED,
+    REFUND_PENDING,
     CardDetails,
     CardToken,
     Charge,
@@ -50,6 +53,9 @@ ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "
                 "VND", "VUV", "XAF", "XOF", "XPF"}
 OPEN_INTENT = {"requires_payment_method", "requires_confirmation", "requires_action",
                "requires_capture"}
+# A refund Stripe accepted but has not settled; `failed`/`canceled` later means not repaid.
+REFUND_UNSETTLED = {"pending", "requires_action"}
+REFUND_DEAD = {"failed", "canceled"}
 # Stripe lets a Checkout Session live at least 30 minutes.
 SESSION_LIFETIME = dt.timedelta(minutes=31)
 
@@ -300,10 +306,11 @@ class StripeGateway:
             raise PaymentUncertain() from None
         except stripe.StripeError:
             raise PaymentUnavailable() from None
-        if refund["status"] in ("failed", "canceled"):
+        if refund["status"] in REFUND_DEAD:
             raise RefundFailed()
         return Refund(reference=refund["id"], charge_reference=charge_reference,
-                      amount=from_minor(refund["amount"], currency), currency=currency)
+                      amount=from_minor(refund["amount"], currency), currency=currency,
+                      pending=refund["status"] in REFUND_UNSETTLED)
 
     def refund_lookup(self, *, idempotency_key: str, charge_reference: str) -> Refund | None:
         try:
@@ -313,8 +320,23 @@ class StripeGateway:
             raise PaymentUnavailable() from None
         for refund in refunds["data"]:
             if (refund.get("metadata") or {}).get("attempt") == idempotency_key and \
-                    refund["status"] not in ("failed", "canceled"):
+                    refund["status"] not in REFUND_DEAD:
                 return Refund(reference=refund["id"], charge_reference=charge_reference,
                               amount=from_minor(refund["amount"], refund["currency"]),
-                              currency=refund["currency"].upper())
+                              currency=refund["currency"].upper(),
+                              pending=refund["status"] in REFUND_UNSETTLED)
         return None
+
+    def refund_status(self, *, reference: str) -> str | None:
+        try:
+            refund = _plain(self.client.v1.refunds.retrieve(reference))
+        except stripe.StripeError:
+            return None
+        return refund_status_of(refund)
+
+
+def refund_status_of(refund: dict[str, Any]) -> str:
+    """What Stripe's refund object says of an accepted refund."""
+    if refund.get("status") in REFUND_DEAD:
+        return REFUND_BOUNCED
+    return REFUND_PENDING if refund.get("status") in REFUND_UNSETTLED else REFUND_ARRIVED

@@ -12,8 +12,11 @@ after it, or twice, leaves one paid order.
 | checkout.session.async_payment_succeeded |                                                   |
 | payment_intent.canceled,               | the attempt is over without money: the order is     |
 | checkout.session.expired               | cancelled, its stock back                           |
-| refund.created, refund.updated         | a refund (the shop's own, or one made in Stripe's   |
-|                                        | dashboard) is recorded                              |
+| refund.created, refund.updated,        | a refund (the shop's own, or one made in Stripe's   |
+| refund.failed                          | dashboard) is recorded; `pending` counts as given   |
+|                                        | back until Stripe says it arrived (`succeeded`) or  |
+|                                        | bounced (`failed`/`canceled` after it was accepted: |
+|                                        | owed again, shown to staff)                         |
 
 Anything else is acknowledged and ignored. A charge that lands on an attempt the shop had
 already closed (which voiding makes impossible, but a provider is another system) is recorded
@@ -36,10 +39,14 @@ from ..settlement import (
     _refund_orphan,
     charge_captured,
     charge_not_charged,
+    refund_arrived,
+    refund_bounced,
     refund_record,
     refund_settled,
 )
 from ..state import order_move
+from . import REFUND_ARRIVED, REFUND_BOUNCED, REFUND_PENDING
+from .stripe_gateway import refund_status_of
 
 logger = logging.getLogger("shop.orders.stripe")
 
@@ -93,7 +100,7 @@ def _apply(kind: str, obj: dict[str, Any]) -> str:
             return "nothing in flight"
         charge_not_charged(payment=payment, status=Payment.Status.FAILED)
         return "not charged"
-    if kind in ("refund.created", "refund.updated"):
+    if kind in ("refund.created", "refund.updated", "refund.failed"):
         return _refund(obj)
     return "ignored"
 
@@ -120,17 +127,26 @@ def _captured(payment: Payment | None, *, reference: str) -> str:
 
 
 def _refund(obj: dict[str, Any]) -> str:
-    if obj.get("status") in ("failed", "canceled"):
-        return "refund not made"
     attempt = (obj.get("metadata") or {}).get("attempt")
     refund = Refund.objects.filter(idempotency_key=attempt).first() if attempt else None
     if refund is None:
         refund = Refund.objects.filter(reference=obj["id"]).first()
+    status = refund_status_of(obj)
     if refund is not None:
+        if status == REFUND_BOUNCED:
+            if refund.status == Refund.Status.REFUNDING:
+                return "refund not made"  # the shop's own call hears the refusal
+            return ("refund bounced" if refund_bounced(refund=refund,
+                                                      why=str(obj.get("failure_reason") or ""))
+                    else "refund already settled")
         if refund.status == Refund.Status.REFUNDING:
-            refund_settled(refund=refund, reference=obj["id"])
+            refund_settled(refund=refund, reference=obj["id"], pending=status == REFUND_PENDING)
             return "refund settled"
+        if status == REFUND_ARRIVED and refund_arrived(refund=refund):
+            return "refund arrived"
         return "refund already settled"
+    if status == REFUND_BOUNCED:
+        return "refund not made"
     # a refund made outside the shop (Stripe's dashboard): every movement of money is a row
     payment = Payment.objects.filter(gateway="stripe",
                                      reference=str(obj.get("payment_intent") or "-")).first()
@@ -146,5 +162,5 @@ def _refund(obj: dict[str, Any]) -> str:
         raise RuntimeError("order busy; the provider retries the webhook")
     refund = refund_record(order=order, payment=payment, amount=amount,
                            reason="refunded at the payment provider", actor_id=None)
-    refund_settled(refund=refund, reference=obj["id"])
+    refund_settled(refund=refund, reference=obj["id"], pending=status == REFUND_PENDING)
     return "outside refund recorded"

@@ -27,6 +27,7 @@ from django.db.models import Sum
 
 from ..models import TestGatewayCharge, TestGatewayRefund
 from . import (
+    REFUND_ARRIVED,
     CardDetails,
     CardToken,
     Charge,
@@ -154,6 +155,11 @@ class TestGateway:
     def refund_lookup(self, *, idempotency_key: str, charge_reference: str) -> Refund | None:
         row = TestGatewayRefund.objects.filter(idempotency_key=idempotency_key).first()
         return _refund(row) if row is not None else None
+
+    def refund_status(self, *, reference: str) -> str | None:
+        """This gateway's refunds arrive at once."""
+        return REFUND_ARRIVED if TestGatewayRefund.objects.filter(
+            reference=reference).exists() else None
 
 
 def _refund(row: TestGatewayRefund) -> Refund:
