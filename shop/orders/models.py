@@ -2,7 +2,8 @@
 
 Every movement of money is a row written (and committed) before the payment provider is
 called, and settled after it answered: a `Payment` (one charge attempt, `charging` ->
-`captured`, `declined` or `failed`) and a `Refund` (`refunding` -> `refunded` or `failed`).
+`captured`, `declined` or `failed`) and a `Refund` (`refunding` -> `refunded`, `pending` or
+`failed`; a pending one later `refunded` or `bounced`).
 While one of them is in flight, `Order.money_in_flight` says so and no other action may move
 the order (shop/orders/state.py). `OrderEvent` is the order's timeline.
 """
@@ -16,6 +17,10 @@ from django.db import models
 from django.utils import timezone
 
 from shop.core.ownership import OwnedModel, OwnerKey, guest_order_owner, user_owner
+
+# the built-in test gateway's own books, kept beside (not in) the shop's
+from .gateway_books import TestGatewayCharge as TestGatewayCharge
+from .gateway_books import TestGatewayRefund as TestGatewayRefund
 
 ZERO = Decimal("0.00")
 
@@ -260,14 +265,8 @@ class Payment(models.Model):
 
 class Refund(models.Model):
     """Money given back for a payment: recorded (`refunding`) before the provider is asked,
-    settled after. `cancels_order`: the refund of a cancellation (the order becomes cancelled
-    when it settles).
-
-    A provider may accept a refund and settle it days later (Stripe: `pending`): it counts as
-    given back from then on (`pending`), becomes `refunded` when the provider says it arrived,
-    or `bounced` when it failed after all (a closed card): the money is back in the shop's
-    balance, taken off the order's refunded amount, and staff must refund again
-    (shop/orders/settlement.py)."""
+    settled after (`pending` while the provider has not settled it; `bounced` when it failed
+    after all: docs/orders.md). `cancels_order`: the refund of a cancellation."""
 
     class Status(models.TextChoices):
         REFUNDING = "refunding", "Refunding"
@@ -275,9 +274,7 @@ class Refund(models.Model):
         REFUNDED = "refunded", "Refunded"
         FAILED = "failed", "Refused by the provider"
         BOUNCED = "bounced", "Failed after it was sent: not repaid"
-
-    # the states in which the money counts as given back
-    GIVEN_BACK = (Status.PENDING, Status.REFUNDED)
+    GIVEN_BACK = (Status.PENDING, Status.REFUNDED)  # the money counts as given back
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
@@ -350,47 +347,6 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"idempotency key {self.pk}"
-
-
-# --- the built-in test gateway's own books (shop/orders/payments/test_gateway.py)
-#
-# A real provider remembers every charge and refund by the idempotency key it was given, so
-# that the shop can ask it later what happened. The test gateway keeps the same books here,
-# written outside the shop's transactions, so that a charge made by a process that then died
-# can still be looked up.
-
-
-class TestGatewayCharge(models.Model):
-    __test__ = False  # not a pytest test class
-
-    class Outcome(models.TextChoices):
-        CHARGED = "charged", "Charged"
-        DECLINED = "declined", "Declined"
-        VOIDED = "voided", "Voided before it was charged"
-
-    idempotency_key = models.CharField(max_length=64, unique=True)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    reference = models.CharField(max_length=40, blank=True)
-    amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
-    currency = models.CharField(max_length=3, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"{self.outcome} {self.reference}"
-
-
-class TestGatewayRefund(models.Model):
-    __test__ = False
-
-    idempotency_key = models.CharField(max_length=64, unique=True)
-    reference = models.CharField(max_length=40)
-    charge_reference = models.CharField(max_length=40)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return self.reference
 
 
 class ProviderEvent(models.Model):
