@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR
+from .base import CACHES, DATABASES, VAR_DIR
 
 DEBUG = False
 SECRET_KEY = "test-only-key-not-secret-" + "x" * 40
@@ -37,6 +37,17 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the live server thread and the test share it through WAL.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+
+# pytest-xdist runs the suite in several processes, each with its own database; each gets its
+# own cache too (files under var/cache-<worker>, or Redis keys under bfm-<worker>:, which
+# ResilientRedisCache.clear() alone clears). A shared one let a worker's clear wipe what another
+# had just cached and a worker read facet counts cached from another's catalog. The app servers
+# the tests start (tests/support/appserver.py) are given the namespace.
+SHOP_TEST_CACHE_NAMESPACE = (os.environ.get("SHOP_TEST_CACHE_NAMESPACE")
+                             or os.environ.get("PYTEST_XDIST_WORKER", ""))
+if SHOP_TEST_CACHE_NAMESPACE:
+    _part = "KEY_PREFIX" if "KEY_PREFIX" in CACHES["default"] else "LOCATION"
+    CACHES["default"][_part] = f"{CACHES['default'][_part]}-{SHOP_TEST_CACHE_NAMESPACE}"
 
 # The crash tests' fault injection (shop/core/faults.py): a file naming the step at which the
 # app-server process dies. Defined only here, and empty unless a test sets it.

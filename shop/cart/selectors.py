@@ -13,6 +13,7 @@ from django.contrib.sessions.backends.base import SessionBase
 
 from shop.accounts.principal import Principal
 from shop.catalog.models import Variant
+from shop.catalog.picker import quantity_offered
 from shop.core.ownership import guest_token_get
 
 from .models import MAX_LINE_QUANTITY, Cart, CartLine
@@ -53,7 +54,9 @@ class CartLineView:
 
     @property
     def max_quantity(self) -> int:
-        return max(0, min(MAX_LINE_QUANTITY, self.available))
+        """The most the cart's quantity input offers: MAX_LINE_QUANTITY, or what is left when
+        few are (never the exact stock above the low-stock threshold: docs/catalog.md)."""
+        return quantity_offered(self.available, most=MAX_LINE_QUANTITY)
 
     @property
     def has_options(self) -> bool:

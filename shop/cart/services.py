@@ -93,9 +93,24 @@ def cart_obtain(*, viewer: Principal, session: SessionBase | None) -> Cart:
     return cart
 
 
+def _not_added(variant: Variant, *, existing: int, limit: int) -> Conflict:
+    """The refusal of an all-or-nothing add that asked for more than `limit` (in words that
+    say what is left and what can still be added: asking for more than there is is the one
+    time the exact stock is told, docs/catalog.md)."""
+    has = f" and your cart already has {existing}" if existing else ""
+    more = f"You can add {limit - existing} more." if existing else f"Choose {limit} or fewer."
+    if limit < MAX_LINE_QUANTITY:
+        return OutOfStock(f"Sorry, only {variant.available} of {_display(variant)} left{has}: "
+                          f"nothing was added to your cart. {more}")
+    return QuantityLimit(f"You can buy at most {MAX_LINE_QUANTITY} of one item{has}: nothing "
+                         f"was added to your cart. {more}")
+
+
 @transaction.atomic
-def cart_add_item(*, cart: Cart, sku: str, quantity: int) -> CartChange:
-    """Adds `quantity` units of `sku`, capped at what is available and at MAX_LINE_QUANTITY.
+def cart_add_item(*, cart: Cart, sku: str, quantity: int, all_or_nothing: bool = False
+                  ) -> CartChange:
+    """Adds `quantity` units of `sku`, capped at what is available and at MAX_LINE_QUANTITY
+    (with a notice); with `all_or_nothing` (the storefront) more than that is refused instead.
     Raises InvalidInput (unknown SKU, bad quantity) or OutOfStock/QuantityLimit when not one
     more unit can be added; nothing is written then."""
     _check_sku(sku)
@@ -121,6 +136,8 @@ def cart_add_item(*, cart: Cart, sku: str, quantity: int) -> CartChange:
             "already has them all."
         )
     wanted = existing + quantity
+    if all_or_nothing and wanted > limit:
+        raise _not_added(variant, existing=existing, limit=limit)
     new_quantity = min(wanted, limit)
     notices = []
     if new_quantity < wanted:
@@ -155,8 +172,11 @@ def _line_for(cart: Cart, sku: str) -> CartLine:
 
 
 @transaction.atomic
-def cart_set_quantity(*, cart: Cart, sku: str, quantity: int) -> CartChange:
-    """Sets the quantity of a line (0 removes it), capped like cart_add_item."""
+def cart_set_quantity(*, cart: Cart, sku: str, quantity: int, all_or_nothing: bool = False
+                      ) -> CartChange:
+    """Sets the quantity of a line (0 removes it), capped like cart_add_item; with
+    `all_or_nothing` (the storefront) more than can be bought is refused (OutOfStock) and the
+    line keeps its quantity."""
     _check_quantity(quantity, allow_zero=True)
     line = _line_for(cart, sku)
     _touch(cart)
@@ -167,6 +187,9 @@ def cart_set_quantity(*, cart: Cart, sku: str, quantity: int) -> CartChange:
     limit = min(MAX_LINE_QUANTITY, variant.available)  # type: ignore[union-attr]
     if limit <= 0:
         raise OutOfStock(f"Sorry, {_display(variant)} is sold out.")  # type: ignore[arg-type]
+    if all_or_nothing and quantity > limit:
+        raise OutOfStock(f"Sorry, only {variant.available} of {_display(variant)} left: "  # type: ignore[union-attr, arg-type]
+                         f"your cart still has {line.quantity}. Choose {limit} or fewer.")
     notices = []
     new_quantity = min(quantity, limit)
     if new_quantity < quantity:

@@ -92,6 +92,15 @@ def shown_stock(stock: int) -> int:
     return min(max(stock, 0), settings.SHOP_LOW_STOCK_THRESHOLD + 1)
 
 
+def quantity_offered(stock: int, *, most: int) -> int:
+    """The largest quantity a quantity list or input offers for `stock`: `most`, or the stock
+    itself when few are left (the page says "Only N left" then). Offering the stock between the
+    threshold and `most` would tell the exact count the page keeps to itself; asking for more
+    than there is is refused with words (shop/cart/services.py)."""
+    stock = max(stock, 0)
+    return min(stock, most) if stock <= settings.SHOP_LOW_STOCK_THRESHOLD else most
+
+
 def _names(variants: list[Variant]) -> list[str]:
     names: dict[str, None] = {}
     for variant in variants:

@@ -111,7 +111,26 @@ class ResilientRedisCache(RedisCache):
         return self._call("delete_many", None, keys, version)
 
     def clear(self):
-        return self._call("clear", False)
+        """Deletes this cache's keys (those under its KEY_PREFIX), not the whole Redis
+        database, which other users of the database may share (each pytest-xdist worker has
+        its own prefix: config/settings/test.py)."""
+        if not self._available():
+            return False
+        try:
+            client = self._cache.get_client(write=True)
+            batch = []
+            for key in client.scan_iter(match=f"{self.key_prefix}:*", count=500):
+                batch.append(key)
+                if len(batch) >= 500:
+                    client.delete(*batch)
+                    batch = []
+            if batch:
+                client.delete(*batch)
+        except RedisError as error:
+            self._failed(error)
+            return False
+        self._succeeded()
+        return True
 
 
 def _report(*, up: bool, detail: str) -> None:

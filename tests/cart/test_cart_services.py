@@ -1,6 +1,8 @@
 """Cart rules (shop/cart/services.py): quantities checked against stock and capped, bad input
 refused with nothing written, vanished products removed with a message, the sign-in merge."""
 
+import re
+
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 
@@ -48,6 +50,31 @@ def test_add_adds_up_and_caps_at_available_stock(catalog, alice_cart):
     assert change.notices == ["Only 30 of Stoneware Mug can be bought now: your cart has 30."]
     with pytest.raises(OutOfStock, match="already has them all"):
         cart_add_item(cart=alice_cart, sku=mug.sku, quantity=1)
+
+
+def test_all_or_nothing_refuses_more_than_there_is_and_writes_nothing(catalog, alice_cart):
+    """The storefront's add and change: never half of what was asked, and words that say what
+    is left and what can still be added."""
+    mug = variant(catalog.mug)  # 30 in stock
+    with pytest.raises(OutOfStock, match=r"^Sorry, only 30 of Stoneware Mug left: nothing was "
+                                         r"added to your cart\. Choose 30 or fewer\.$"):
+        cart_add_item(cart=alice_cart, sku=mug.sku, quantity=31, all_or_nothing=True)
+    assert lines(alice_cart) == []
+    cart_add_item(cart=alice_cart, sku=mug.sku, quantity=28, all_or_nothing=True)
+    with pytest.raises(OutOfStock, match=re.escape(
+            "already has 28: nothing was added to your cart. You can add 2 more.")):
+        cart_add_item(cart=alice_cart, sku=mug.sku, quantity=3, all_or_nothing=True)
+    with pytest.raises(OutOfStock, match="only 30 of Stoneware Mug left: your cart still has 28"):
+        cart_set_quantity(cart=alice_cart, sku=mug.sku, quantity=31, all_or_nothing=True)
+    assert lines(alice_cart) == [(mug.sku, 28)]
+    plenty = variant(create_product("Pencil", category=catalog.home,
+                                    variants=[{"price": "1.00", "stock": 500}]))
+    cart_add_item(cart=alice_cart, sku=plenty.sku, quantity=95, all_or_nothing=True)
+    with pytest.raises(QuantityLimit, match=re.escape(
+            "at most 99 of one item and your cart already has 95: nothing was added to your "
+            "cart. You can add 4 more.")):
+        cart_add_item(cart=alice_cart, sku=plenty.sku, quantity=10, all_or_nothing=True)
+    assert lines(alice_cart) == [(mug.sku, 28), (plenty.sku, 95)]
 
 
 def test_line_quantity_is_capped_at_99(catalog, alice_cart):

@@ -102,7 +102,25 @@ def test_without_javascript_the_forms_post_and_redirect(catalog, client):
     response = client.post("/cart/update/", {"sku": tee_l, "quantity": 50})
     assert response.status_code == 302
     page = client.get("/cart/").content.decode()
-    assert "Only 9 of Organic Cotton Tee (L / Navy) available" in page
+    # more than there is: refused with words, the line as it was (nothing half-changed)
+    assert "Sorry, only 9 of Organic Cotton Tee (L / Navy) left: your cart still has 1." in page
+    assert CartLine.objects.get().quantity == 1
+
+
+def test_adding_more_than_there_is_adds_nothing_and_the_list_keeps_the_stock_to_itself(
+    catalog, client
+):
+    tee_l = skus(catalog.tee)[2]  # 9 in stock: the page says "In stock", the list 1..10
+    response = client.post("/cart/add/", {"sku": tee_l, "quantity": 10,
+                                          "product": catalog.tee.slug}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "Sorry, only 9 of Organic Cotton Tee (L / Navy) left: nothing was added" in body
+    assert "atc-ok" not in body
+    assert re.findall(r'<option value="(\d+)"', body) == [str(n) for n in range(1, 11)]
+    assert CartLine.objects.count() == 0
+    fragment = client.get(f"/fragments/add-to-cart/{catalog.tee.slug}?variant={tee_l}")
+    assert re.findall(r'<option value="(\d+)"', fragment.content.decode()) == [
+        str(n) for n in range(1, 11)]
 
 
 @pytest.mark.parametrize(

@@ -5,12 +5,18 @@ scroll inside their cards; and axe-core finds no serious or critical violation o
 storefront or dashboard page. Screenshots go to test-artifacts/screenshots."""
 
 import re
+from datetime import timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
 from shop.demo.orders import demo_orders_seed
+from shop.discounts.demo import demo_codes_seed
+from shop.discounts.models import DiscountCode
 from shop.monitoring.audit import audit_record
+from shop.taxes.services import tax_rates_seed
 from tests.e2e.conftest import DESKTOP, MOBILE
 from tests.factories import PASSWORD, create_product, ensure_shipping_methods
 from tests.support.a11y import serious_violations
@@ -157,13 +163,28 @@ def test_sign_out_by_get_is_a_page_with_a_button(page, screenshot, shop):
 DASHBOARD_PAGES = ("/dashboard/", "/dashboard/orders/", "{order}", "/dashboard/customers/",
                    "{customer}", "/dashboard/products/", "{product}", "/dashboard/security/",
                    "/dashboard/security/events/", "/dashboard/security/audit/",
-                   "/dashboard/staff/")
+                   "/dashboard/staff/",
+                   # added by the last release (issue 14, the product editor)
+                   "/dashboard/discounts/", "/dashboard/discounts/new", "{discount}",
+                   "/dashboard/taxes/", "/dashboard/products/new/", "{product_edit}")
 
 
 def dashboard_urls(shop) -> list[str]:
+    """The dashboard's pages, with discount codes and tax rates to list (seeded here)."""
+    demo_codes_seed()
+    tax_rates_seed()
+    now = timezone.now()
+    code, _ = DiscountCode.objects.get_or_create(code="BLACKFRIDAYEVERYTHINGMUSTGO2026X", defaults={
+        "description": ("Black Friday: 25 % off everything in the shop for one weekend, for "
+                        "customers of the newsletter-subscribers-segment-2026-autumn")[:200],
+        "kind": "percent", "value": Decimal("25"), "minimum_subtotal": Decimal("1250.00"),
+        "starts_at": now, "ends_at": now + timedelta(days=4), "max_uses": 10000,
+        "max_uses_per_customer": 1, "used_count": 1234})
     return [p.format(order=f"/dashboard/orders/{shop.order.number}/",
                      customer=f"/dashboard/customers/{shop.customer.pk}/",
-                     product=f"/dashboard/products/{shop.catalog.tee.pk}/")
+                     product=f"/dashboard/products/{shop.catalog.tee.pk}/",
+                     product_edit=f"/dashboard/products/{shop.catalog.tee.pk}/edit/",
+                     discount=f"/dashboard/discounts/{code.pk}/")
             for p in DASHBOARD_PAGES]
 
 
@@ -195,6 +216,13 @@ CLIPPED_CELLS = """() => {
   }
   return out;
 }"""
+
+
+# the page's heading is whole (wrapped or cut after two lines, never "Edit pro…" beside a
+# long trail of crumbs)
+HEADING_CUT = """() => [...document.querySelectorAll(".topbar-title h1")]
+  .filter((h) => h.scrollWidth > h.clientWidth + 1)
+  .map((h) => h.textContent.trim())"""
 
 
 TABLE_FITS_ITS_CARD = """() => [...document.querySelectorAll(".log-table")].map((table) => {
@@ -230,6 +258,7 @@ def test_the_dashboard_fits_a_phone_and_its_tables_scroll_inside_their_cards(
             assert_fits(page, where)
             assert page.evaluate(NAV_REACHABLE) == [], where
             assert page.evaluate(CLIPPED_CELLS) == [], where
+            assert page.evaluate(HEADING_CUT) == [], where
 
         name = "dashboard-" + (url.strip("/").replace("/", "-") or "index")
         screenshot(re.sub(r"[^a-z0-9-]+", "-", name.lower()))
@@ -238,6 +267,59 @@ def test_the_dashboard_fits_a_phone_and_its_tables_scroll_inside_their_cards(
             for fit in page.evaluate(TABLE_FITS_ITS_CARD):
                 assert fit["table"] <= fit["card"], f"{url}: {fit}"
             assert page.get_by_text("damaged-in-transit").first.is_visible()
+    page_watch.assert_clean()
+
+
+def test_the_guest_checkout_and_order_pages_fit_a_phone(page, page_watch, screenshot, catalog):
+    """The pages the last release added to the storefront (issue 14: guest checkout, the guest
+    order page), at 1280 and 390 px, with a long name in the cart; axe-core on each."""
+    ensure_shipping_methods()
+    long_name = LONG_NAMES["unbroken"]
+    product = create_product(long_name, category=catalog.home,
+                             variants=[{"price": "19.00", "stock": 8}])
+    page.goto(f"/products/{product.slug}/")
+    page.locator(".add-to-cart").get_by_role("button", name="Add to cart").click()
+    page.locator(".add-to-cart").get_by_text("Added to your cart").wait_for()
+    page.goto("/cart/")
+    page.get_by_role("link", name="Check out as guest").click()
+    found = []
+
+    def step(name: str) -> None:
+        page.get_by_role("heading", level=1).first.wait_for()
+        at_both_widths(page, lambda where: assert_header_whole(page, where))
+        screenshot(f"guest-fits-{name}")
+        found.extend(serious_violations(page))
+
+    page.wait_for_url("**/checkout/guest/")
+    step("email")
+    page.get_by_label("Your e-mail address").fill("winifred.guest@example.com")
+    page.get_by_role("button", name="Continue to address").click()
+    page.wait_for_url("**/checkout/address/")
+    step("address")
+    page.get_by_label("Full name").fill("Winifred Guest")
+    page.get_by_label("Address", exact=True).fill("10 Downing Street")
+    page.get_by_label("City").fill("London")
+    page.get_by_label("Country").select_option("GB")
+    page.get_by_label("Postal code").fill("SW1A 2AA")
+    page.get_by_role("button", name="Continue to delivery").click()
+    page.wait_for_url("**/checkout/delivery/")
+    step("delivery")
+    page.get_by_role("button", name="Continue to payment").click()
+    page.wait_for_url("**/checkout/payment/")
+    step("payment")
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_label("Month").fill("12")
+    page.get_by_label("Year").fill("2031")
+    page.get_by_label("Security code").fill("123")
+    page.get_by_role("button", name="Review your order").click()
+    page.wait_for_url("**/checkout/review/")
+    step("review")
+    page.get_by_role("button", name=re.compile("Place order and pay")).click()
+    page.wait_for_url("**/checkout/guest/complete/")
+    step("complete")
+    page.goto("/order/")
+    step("order-lookup")
+    assert found == [], "\n".join(found)
     page_watch.assert_clean()
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+from django.conf import settings
 
 from .nginx import free_port
 
@@ -88,6 +89,8 @@ class AppServer:
             LOG_LEVEL=env.get("SOAK_LOG_LEVEL", "WARNING"),
         )
         env.update(database_env())
+        # the cache of this test process (its pytest-xdist worker's own: config/settings/test.py)
+        env["SHOP_TEST_CACHE_NAMESPACE"] = getattr(settings, "SHOP_TEST_CACHE_NAMESPACE", "")
         env.update(self.extra_env)
         return env
 

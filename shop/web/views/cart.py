@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shop.cart import services
 from shop.cart.models import MAX_LINE_QUANTITY
 from shop.cart.selectors import cart_for, cart_item_count
+from shop.catalog.picker import quantity_offered
 from shop.catalog.selectors import product_get
 from shop.core.errors import ShopError
 from shop.discounts.models import CODE_MAX_LENGTH
@@ -97,7 +98,8 @@ def cart_update(request: HttpRequest) -> HttpResponse:
         return _answer(request, errors=["This item is not in your cart."])
     try:
         change = services.cart_set_quantity(
-            cart=cart, sku=form.cleaned_data["sku"], quantity=form.cleaned_data["quantity"]
+            cart=cart, sku=form.cleaned_data["sku"], quantity=form.cleaned_data["quantity"],
+            all_or_nothing=True,
         )
     except ShopError as error:
         return _answer(request, errors=[error.message])
@@ -155,7 +157,8 @@ def _add_box(request: HttpRequest, *, slug: str, sku: str, status: int = 200, **
     variant = next((v for v in variants if v.sku == sku), None) or next(
         (v for v in variants if v.available > 0), variants[0] if variants else None
     )
-    choices = range(1, min(QUANTITY_CHOICES, variant.available) + 1) if variant else range(0)
+    choices = range(1, quantity_offered(variant.available, most=QUANTITY_CHOICES) + 1
+                    ) if variant else range(0)
     context = {"product": product, "variant": variant, "choices": choices, **extra}
     return render(request, "web/cart/_add_to_cart.html", context, status=status)
 
@@ -178,7 +181,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         try:
             cart = services.cart_obtain(viewer=request.principal, session=request.session)
             notices = services.cart_add_item(
-                cart=cart, sku=form.cleaned_data["sku"], quantity=quantity
+                cart=cart, sku=form.cleaned_data["sku"], quantity=quantity, all_or_nothing=True
             ).notices
         except ShopError as failure:
             error = failure.message
