@@ -19,9 +19,11 @@ page's script posts: never in a URL a cache or a log could keep.
 
 Claiming. A guest order is never attached to an account by e-mail alone: a signed-in shopper
 whose address matches asks for a link (`claim_link_send`), which is e-mailed to the account's
-address and signed for that account and address, valid CLAIM_MAX_AGE; following it and
-confirming (`guest_orders_claim`) moves the unclaimed guest orders of that address into the
-account. A claimed order is the account's: its token no longer opens it.
+address and signed for that account and address, valid CLAIM_MAX_AGE and for
+the orders there are when it is sent; following it and confirming (`guest_orders_claim`)
+moves those of them still unclaimed into the account, once: a used link claims nothing
+(whichever worker answers), and a later order needs a new link. A claimed order is the
+account's: its token no longer opens it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.core import signing
@@ -38,6 +41,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -207,21 +211,37 @@ def _facts(address: ShippingAddress, method_code: str, card: CardToken, email: s
 # --- claiming (a signed-in shopper proves the mailbox)
 
 
+def _claimable(*, user: User) -> QuerySet[Order]:
+    return Order.objects.filter(user=None, email=user.email.lower(), guest__claimed_at=None)
+
+
 def claimable_numbers(*, user: User) -> list[str]:
     """Numbers of the unclaimed guest orders placed with the account's address (numbers
     only: the orders themselves are not the account's until claimed)."""
-    return list(Order.objects.filter(user=None, email=user.email.lower(),
-                                     guest__claimed_at=None)
-                .order_by("-created_at").values_list("number", flat=True)[:100])
+    return list(_claimable(user=user).order_by("-created_at")
+                .values_list("number", flat=True)[:100])
+
+
+def claim_link(*, user: User, base_url: str) -> str | None:
+    """The link claim_link_send e-mails, or None when there is nothing to claim. Signed for
+    the account, its address and the orders there are now (up to the newest one's time):
+    once they are claimed the link claims nothing, on any worker, and an order placed after
+    it was sent needs a new link."""
+    newest = _claimable(user=user).order_by("-created_at").values_list(
+        "created_at", flat=True).first()
+    if newest is None:
+        return None
+    token = signing.dumps({"u": user.pk, "e": user.email.lower(), "b": newest.isoformat()},
+                          salt=CLAIM_SALT)
+    return base_url + reverse("web:guest_claim") + f"?t={token}"
 
 
 def claim_link_send(*, user: User, base_url: str) -> bool:
     """E-mails the account's address a signed link that claims its guest orders. False
     when there is nothing to claim."""
-    if not claimable_numbers(user=user):
+    link = claim_link(user=user, base_url=base_url)
+    if link is None:
         return False
-    token = signing.dumps({"u": user.pk, "e": user.email.lower()}, salt=CLAIM_SALT)
-    link = base_url + reverse("web:guest_claim") + f"?t={token}"
     context = {"user": user, "link": link, "shop_name": settings.SHOP_NAME}
     send_mail(
         subject=f"Add your guest orders to your {settings.SHOP_NAME} account",
@@ -231,23 +251,41 @@ def claim_link_send(*, user: User, base_url: str) -> bool:
     return True
 
 
-def claim_token_valid(*, user: User, token: str) -> bool:
+def _claim_bound(*, user: User, token: str) -> datetime | None:
+    """The newest order time the link covers, when `token` is the account's own unexpired
+    claim link; None otherwise."""
     try:
         data = signing.loads(token or "", salt=CLAIM_SALT, max_age=CLAIM_MAX_AGE)
     except signing.BadSignature:
-        return False
-    return bool(data == {"u": user.pk, "e": user.email.lower()})
+        return None
+    if not isinstance(data, dict) or set(data) != {"u", "e", "b"} or (
+            data["u"], data["e"]) != (user.pk, user.email.lower()):
+        return None
+    try:
+        return datetime.fromisoformat(str(data["b"]))
+    except ValueError:
+        return None
+
+
+def claim_token_valid(*, user: User, token: str) -> bool:
+    """Whether the link is the account's own, unexpired, and still has orders to claim (a
+    used link is not valid any more)."""
+    bound = _claim_bound(user=user, token=token)
+    return bound is not None and _claimable(user=user).filter(created_at__lte=bound).exists()
 
 
 def guest_orders_claim(*, user: User, token: str) -> int:
-    """Moves the address's unclaimed guest orders into the account, when `token` is the
-    account's own, unexpired claim link. Returns how many moved (0 for a bad link)."""
-    if not claim_token_valid(user=user, token=token):
+    """Moves the unclaimed guest orders the link covers into the account, when `token` is
+    the account's own, unexpired claim link. Returns how many moved (0 for a bad or used
+    link). Two confirmations at once (two workers) move each order once: the UPDATE only
+    takes orders that still have no user."""
+    bound = _claim_bound(user=user, token=token)
+    if bound is None:
         return 0
     now = timezone.now()
     with transaction.atomic():
-        ids = list(Order.objects.filter(user=None, email=user.email.lower(),
-                                        guest__claimed_at=None).values_list("pk", flat=True))
+        ids = list(_claimable(user=user).filter(created_at__lte=bound)
+                   .values_list("pk", flat=True))
         moved = Order.objects.filter(pk__in=ids, user=None).update(user=user)
         GuestOrder.objects.filter(order_id__in=ids, claimed_at=None).update(claimed_at=now)
     return moved
