@@ -54,6 +54,7 @@ from shop.core.addresses import ShippingAddress
 from shop.core.errors import InvalidInput
 from shop.core.faults import fault_point
 from shop.core.ownership import guest_order_owner, ledger_grant
+from shop.discounts.services import cart_discount_get, cart_discount_remove
 from shop.shipping.selectors import shipping_method_get
 
 from . import idempotency
@@ -151,15 +152,21 @@ def guest_place_order(
     site_url: str,
     idempotency_key: str | None = None,
     discount_code: str | None = None,
+    cart_id: int | None = None,
 ) -> GuestPlaced:
-    """Places and pays a guest's order. Raises what checkout raises: InvalidInput (422),
+    """Places and pays a guest's order. The discount code is `discount_code` (the API), else
+    the one on the guest's cart `cart_id` (the storefront: the code she reviewed; it leaves
+    the cart with the order). Raises what checkout raises: InvalidInput (422),
     EmptyCart/CartChanged/OutOfStock (409), PaymentDeclined (402), PaymentUnavailable (503),
-    IdempotencyKeyReused (422)."""
+    IdempotencyKeyReused (422), DiscountInvalid (422)."""
     email = email_clean(email)
     wanted = items_clean(items)
     key = idempotency.key_validate(idempotency_key)
     method = shipping_method_get(code=shipping_method_code)
     lines = _lines(wanted)
+    if not discount_code and cart_id is not None:  # the storefront: the cart's code
+        on_cart = cart_discount_get(cart_id=cart_id)
+        discount_code = on_cart.code if on_cart is not None else None
 
     claim: IdempotencyKey | None = None
     if key is not None:
@@ -199,6 +206,8 @@ def guest_place_order(
     fault_point("checkout.recorded")
     placed = order_pay(gw=gw, order=order, lines=order_lines, payment=payment, card=card,
                        principal=ANONYMOUS)
+    # paid: the code leaves the cart with the order (declined: it stays for the next try)
+    cart_discount_remove(cart_id=cart_id)
     return GuestPlaced(placed, order_token(number=order.number, nonce=nonce))
 
 
