@@ -207,3 +207,28 @@ def test_guest_checkout_progress_holds_across_workers(base_url):
     assert bounces == [], f"{len(bounces)} bounces: {bounces[:10]}"
     assert Order.objects.filter(user=None, email=GUEST, status="paid").count() == attempts
     assert TestGatewayCharge.objects.count() == attempts
+
+
+def test_a_double_click_on_place_order_charges_a_guest_once(base_url):
+    """Two POSTs of the review's form at once (a double click; each on a connection of its
+    own, so possibly each on its own worker): the checkout's one Idempotency-Key places one
+    order, charged once."""
+    sku = mug_sku()
+    guest = Visitor(base_url)
+    guest.csrf = guest.get("/fragments/private").json()["csrf_token"]
+    assert guest.post_form("/cart/add/", {"sku": sku, "quantity": "1"}).status_code == 302
+    for page, form in (("/checkout/guest/", {"email": GUEST}), ("/checkout/address/", ADDRESS),
+                       ("/checkout/delivery/", {"shipping_method": "standard"}),
+                       ("/checkout/payment/", CARD)):
+        assert guest.post_form(page, form, form_page=page).status_code == 302, page
+    review = guest.get("/checkout/review/")
+    cart = re.search(r'name="cart" value="([0-9a-f]+)"', review.text)
+    assert cart is not None, review.text[:300]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        clicks = list(pool.map(lambda _: guest.post_form("/checkout/place/",
+                                                         {"cart": cart.group(1)}), range(2)))
+    assert [c.status_code for c in clicks] == [302, 302]
+    assert Order.objects.count() == 1
+    assert Payment.objects.count() == 1
+    assert TestGatewayCharge.objects.count() == 1
+    assert Variant.objects.get(sku=sku).stock == 30 - 1
