@@ -115,3 +115,17 @@ def test_a_declined_storefront_guest_keeps_her_code_on_the_cart(catalog):
     assert not Order.objects.exists()
     assert DiscountCode.objects.get(code="WELCOME10").used_count == 0
     assert CartDiscount.objects.get().code.code == "WELCOME10"  # still hers for the next try
+
+
+def test_a_storefront_guest_sees_at_review_that_she_already_used_her_code(catalog):
+    """The review prices the cart for the e-mail address she gave (as placing will): no
+    discount shown that placing would refuse."""
+    DiscountCode.objects.filter(code="WELCOME10").update(max_uses_per_customer=1)
+    assert place(Client(), body(catalog, email="gwen@example.com",
+                                discount_code="WELCOME10")).status_code == 201
+    again = Client()
+    _fingerprint, total = guest_reviews(again, catalog, email="GWEN@example.com ",
+                                        code="WELCOME10")
+    assert total == "33.95"  # 29.00 + 4.95, no discount
+    review = again.get("/checkout/review/").content.decode()
+    assert "You have already used the code WELCOME10." in review
