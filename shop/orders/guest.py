@@ -167,20 +167,10 @@ def guest_place_order(
     if not discount_code and cart_id is not None:  # the storefront: the cart's code
         on_cart = cart_discount_get(cart_id=cart_id)
         discount_code = on_cart.code if on_cart is not None else None
-
-    claim: IdempotencyKey | None = None
-    if key is not None:
-        facts = {**_facts(address, method.code, card, email, wanted),
-                 "discount_code": discount_code or ""}
-        claimed = idempotency.idempotency_claim(
-            user=None, scope=idempotency.guest_scope(email), key=key,
-            fingerprint=idempotency.fingerprint(facts),
-        )
-        if isinstance(claimed, Order):  # (this request proved the key, e-mail and card)
-            ledger_grant(guest_order_owner(claimed.pk))
-            guest = GuestOrder.objects.select_related("order").get(order=claimed)
-            return GuestPlaced(PlacedOrder(order=claimed, replayed=True), order_token_of(guest))
-        claim = claimed
+    claim = _claim_or_replay(key=key, email=email, facts={
+        **_facts(address, method.code, card, email, wanted), "discount_code": discount_code or ""})
+    if isinstance(claim, GuestPlaced):
+        return claim
 
     gw = gateway()
     nonce = secrets.token_urlsafe(24)
@@ -209,6 +199,23 @@ def guest_place_order(
     # paid: the code leaves the cart with the order (declined: it stays for the next try)
     cart_discount_remove(cart_id=cart_id)
     return GuestPlaced(placed, order_token(number=order.number, nonce=nonce))
+
+
+def _claim_or_replay(*, key: str | None, email: str, facts: dict[str, object]
+                     ) -> IdempotencyKey | GuestPlaced | None:
+    """No key: None. Else this request's claim of the key, or the order an earlier request
+    with the key and the same facts placed, answered again."""
+    if key is None:
+        return None
+    claimed = idempotency.idempotency_claim(
+        user=None, scope=idempotency.guest_scope(email), key=key,
+        fingerprint=idempotency.fingerprint(facts),
+    )
+    if isinstance(claimed, Order):  # (this request proved the key, e-mail and card)
+        ledger_grant(guest_order_owner(claimed.pk))
+        guest = GuestOrder.objects.select_related("order").get(order=claimed)
+        return GuestPlaced(PlacedOrder(order=claimed, replayed=True), order_token_of(guest))
+    return claimed
 
 
 def _facts(address: ShippingAddress, method_code: str, card: CardToken, email: str,
