@@ -151,8 +151,10 @@ def discount_redeem(*, code: DiscountCode, order_id: int, amount: Decimal,
     if counted != 1:
         raise DiscountInvalid(f"The code {code.code} has just been used up.")
     # The UPDATE holds the code's row lock until the order commits: another checkout of the
-    # same customer waits on it, and counts again here once this one's use is committed.
-    # (discount_check's count, before the order existed, may have missed a use in flight.)
+    # same customer waits on it, and counts again here once this one's use is committed
+    # (READ COMMITTED, PostgreSQL's default and ours: this new statement sees that commit;
+    # SQLite's IMMEDIATE transactions never overlap). discount_check's count, before the
+    # order existed, may have missed a use in flight.
     limit = code.max_uses_per_customer
     if limit is not None and _customer_uses(code, user_id=user_id, email=email) >= limit:
         raise DiscountInvalid(f"You have already used the code {code.code}.")
