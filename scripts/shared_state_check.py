@@ -1,6 +1,6 @@
 """Measures what issue 11 found: does state that must agree between two requests of one person
-agree when `make run` serves the shop with several worker processes? And what does a Redis
-outage do to the shoppers?
+agree when `make run` serves the shop with several worker processes (signed-in shoppers, and
+guests: issue 14)? And what does a Redis outage do to them?
 
     .venv/bin/python scripts/shared_state_check.py            # make run's set-up: 2 workers,
                                                               # SQLite, no REDIS_URL
@@ -166,7 +166,45 @@ def measure(base: str, sql, results: dict) -> None:
     results["enumeration_alerts_for_one_user"] = int(alerts)
 
 
-def measure_redis_outage(base: str, redis: subprocess.Popen, results: dict) -> None:
+def guest_checkout(base: str, sku: str, email: str, key: str) -> httpx.Response:
+    body = {"email": email, "items": [{"sku": sku, "quantity": 1}], "shipping_address": ADDRESS,
+            "shipping_method": "standard",
+            "payment": {**CARD, "exp_month": 12, "exp_year": 2099}}
+    with httpx.Client(base_url=base, timeout=30) as http:
+        return http.post("/api/v1/guest/checkout", json=body,
+                         headers={"Connection": "close", "Idempotency-Key": key})
+
+
+def guest_lookup(base: str, number: str, token: str) -> int:
+    with httpx.Client(base_url=base, timeout=30) as http:
+        return http.get(f"/api/v1/guest/orders/{number}", headers={
+            "Connection": "close", "X-Order-Token": token}).status_code
+
+
+def measure_guest(base: str, sql, results: dict) -> None:
+    """Guest checkout (issue 14) on the same workers: one key, one order; the lookup throttle
+    of one address; the storefront's guest steps. (Every request here comes from 127.0.0.1,
+    whose enumeration alert the shopper's round already raised: the tests count a guest's
+    wrong tokens from an address of their own, tests/shared_state/.)"""
+    sku = sql("SELECT sku FROM catalog_variant WHERE stock > 20 ORDER BY id LIMIT 1")
+    answers = [guest_checkout(base, sku, "guest@example.com", "guest-key-1") for _ in range(8)]
+    numbers = {a.json().get("number") for a in answers if a.status_code == 201}
+    results["guest_same_key_orders"] = f"{len(numbers)} order(s) for 8 sends of one key"
+    number, token = answers[0].json()["number"], answers[0].json()["order_token"]
+    answered = [guest_lookup(base, number, token) for _ in range(65)]  # one address
+    results["guest_lookups_before_429"] = (
+        f"{answered.index(429) if 429 in answered else 65}/65 (limit 60 per address)")
+    guest = Browser(base)
+    guest.request("GET", "/fragments/private")  # the CSRF cookie (as the page's script does)
+    guest.form("/cart/add/", {"sku": sku, "quantity": "1"})
+    guest.form("/checkout/guest/", {"email": "web.guest@example.com"}, page="/checkout/guest/")
+    guest.form("/checkout/address/", ADDRESS, page="/checkout/address/")
+    bounced = sum(guest.request("GET", "/checkout/delivery/").status_code != 200
+                  for _ in range(12))
+    results["guest_checkout_delivery_bounced"] = f"{bounced}/12"
+
+
+def measure_redis_outage(base: str, redis: subprocess.Popen, sql, results: dict) -> None:
     email = "shopper@example.com"
     browser = Browser(base)
     browser.form("/account/sign-in/", {"email": email, "password": PASSWORD},
@@ -194,6 +232,16 @@ def measure_redis_outage(base: str, redis: subprocess.Popen, results: dict) -> N
         note("GET /api/v1/me (logged-out token)",
              api(base, "GET", "/api/v1/me", token=revoked["access"]).status_code)
         note("GET /healthz", api(base, "GET", "/healthz").status_code)
+    sku = sql("SELECT sku FROM catalog_variant WHERE stock > 20 ORDER BY id LIMIT 1")
+    placed = set()
+    for _ in range(4):  # one guest checkout, retried on whichever worker answers
+        answer = guest_checkout(base, sku, "outage.guest@example.com", "outage-key-1")
+        note("POST /api/v1/guest/checkout (one key)", answer.status_code)
+        if answer.status_code == 201:
+            placed.add(answer.json()["number"])
+            note("GET /api/v1/guest/orders/{number} (address throttled above)", guest_lookup(
+                base, answer.json()["number"], answer.json()["order_token"]))
+    results["redis_down_guest_orders_for_one_key"] = len(placed)
     results["redis_down"] = {name: dict(counter) for name, counter in statuses.items()}
     results["redis_down_5xx"] = sum(
         n for counter in statuses.values() for status, n in counter.items() if status >= 500
@@ -263,8 +311,9 @@ def main() -> int:
                                                   cwd=ROOT, capture_output=True,
                                                   text=True).stdout.strip()}
         measure(base, sql, results)
+        measure_guest(base, sql, results)
         if redis is not None:
-            measure_redis_outage(base, redis, results)
+            measure_redis_outage(base, redis, sql, results)
         for key, value in results.items():
             print(f"{key}: {value}")
         print(json.dumps(results))

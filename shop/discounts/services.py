@@ -11,7 +11,13 @@ its uses so that a limit holds whatever the number of checkouts at once.
   lock and then see the new count; on SQLite the write lock queues them): the others change
   nothing, raise DiscountInvalid, and their whole transaction (order, stock) rolls back. The
   code's row is locked last, after the variants: user -> cart -> order -> variants -> code.
-  The per-customer limit is counted under the shopper's user row, which checkout locks first.
+  The per-customer limit (`max_uses_per_customer`; an account by its id, a guest by the
+  address, normalised: no spaces around, lower case) is checked by `discount_check` before
+  the order exists, and counted again by `discount_redeem` right after its UPDATE, which holds
+  the code's row lock until the order commits: two checkouts of one customer at once (two
+  tabs, a guest's two devices) queue on that lock, and the second one counts the first one's
+  committed use and is refused (422, "already used"; its transaction rolls back, nothing is
+  charged). tests/discounts/test_per_customer_race.py holds both at the worst moment.
 - `discount_release` gives a use back when the order dies unpaid (declined, abandoned).
 """
 
@@ -51,11 +57,17 @@ def discount_find(*, text: str) -> DiscountCode:
     return code
 
 
+def email_normalize(email: str) -> str:
+    """A guest's address as uses are counted: no spaces around, lower case."""
+    return (email or "").strip().lower()
+
+
 def _customer_uses(code: DiscountCode, *, user_id: int | None, email: str) -> int:
+    """Uses of `code` by an account (its id) or by a guest (the normalised address)."""
     if user_id is not None:
         who = Q(user_id=user_id)
-    elif email:
-        who = Q(user_id__isnull=True, email=email.strip().lower())
+    elif email_normalize(email):
+        who = Q(user_id__isnull=True, email=email_normalize(email))
     else:
         return 0
     return DiscountRedemption.objects.filter(who, code=code).count()
@@ -138,9 +150,17 @@ def discount_redeem(*, code: DiscountCode, order_id: int, amount: Decimal,
         used_count=F("used_count") + 1)
     if counted != 1:
         raise DiscountInvalid(f"The code {code.code} has just been used up.")
+    # The UPDATE holds the code's row lock until the order commits: another checkout of the
+    # same customer waits on it, and counts again here once this one's use is committed
+    # (READ COMMITTED, PostgreSQL's default and ours: this new statement sees that commit;
+    # SQLite's IMMEDIATE transactions never overlap). discount_check's count, before the
+    # order existed, may have missed a use in flight.
+    limit = code.max_uses_per_customer
+    if limit is not None and _customer_uses(code, user_id=user_id, email=email) >= limit:
+        raise DiscountInvalid(f"You have already used the code {code.code}.")
     DiscountRedemption.objects.create(
         code=code, order_id=order_id, amount=amount, user_id=user_id,
-        email="" if user_id is not None else email.strip().lower())
+        email="" if user_id is not None else email_normalize(email))
 
 
 def discount_release(*, order_id: int) -> str:

@@ -19,9 +19,11 @@ page's script posts: never in a URL a cache or a log could keep.
 
 Claiming. A guest order is never attached to an account by e-mail alone: a signed-in shopper
 whose address matches asks for a link (`claim_link_send`), which is e-mailed to the account's
-address and signed for that account and address, valid CLAIM_MAX_AGE; following it and
-confirming (`guest_orders_claim`) moves the unclaimed guest orders of that address into the
-account. A claimed order is the account's: its token no longer opens it.
+address and signed for that account and address, valid CLAIM_MAX_AGE and for
+the orders there are when it is sent; following it and confirming (`guest_orders_claim`)
+moves those of them still unclaimed into the account, once: a used link claims nothing
+(whichever worker answers), and a later order needs a new link. A claimed order is the
+account's: its token no longer opens it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.core import signing
@@ -38,6 +41,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -50,6 +54,7 @@ from shop.core.addresses import ShippingAddress
 from shop.core.errors import InvalidInput
 from shop.core.faults import fault_point
 from shop.core.ownership import guest_order_owner, ledger_grant
+from shop.discounts.services import cart_discount_get, cart_discount_remove
 from shop.shipping.selectors import shipping_method_get
 
 from . import idempotency
@@ -147,29 +152,25 @@ def guest_place_order(
     site_url: str,
     idempotency_key: str | None = None,
     discount_code: str | None = None,
+    cart_id: int | None = None,
 ) -> GuestPlaced:
-    """Places and pays a guest's order. Raises what checkout raises: InvalidInput (422),
+    """Places and pays a guest's order. The discount code is `discount_code` (the API), else
+    the one on the guest's cart `cart_id` (the storefront: the code she reviewed; it leaves
+    the cart with the order). Raises what checkout raises: InvalidInput (422),
     EmptyCart/CartChanged/OutOfStock (409), PaymentDeclined (402), PaymentUnavailable (503),
-    IdempotencyKeyReused (422)."""
+    IdempotencyKeyReused (422), DiscountInvalid (422)."""
     email = email_clean(email)
     wanted = items_clean(items)
     key = idempotency.key_validate(idempotency_key)
     method = shipping_method_get(code=shipping_method_code)
     lines = _lines(wanted)
-
-    claim: IdempotencyKey | None = None
-    if key is not None:
-        facts = {**_facts(address, method.code, card, email, wanted),
-                 "discount_code": discount_code or ""}
-        claimed = idempotency.idempotency_claim(
-            user=None, scope=idempotency.guest_scope(email), key=key,
-            fingerprint=idempotency.fingerprint(facts),
-        )
-        if isinstance(claimed, Order):  # (this request proved the key, e-mail and card)
-            ledger_grant(guest_order_owner(claimed.pk))
-            guest = GuestOrder.objects.select_related("order").get(order=claimed)
-            return GuestPlaced(PlacedOrder(order=claimed, replayed=True), order_token_of(guest))
-        claim = claimed
+    if not discount_code and cart_id is not None:  # the storefront: the cart's code
+        on_cart = cart_discount_get(cart_id=cart_id)
+        discount_code = on_cart.code if on_cart is not None else None
+    claim = _claim_or_replay(key=key, email=email, facts={
+        **_facts(address, method.code, card, email, wanted), "discount_code": discount_code or ""})
+    if isinstance(claim, GuestPlaced):
+        return claim
 
     gw = gateway()
     nonce = secrets.token_urlsafe(24)
@@ -195,7 +196,26 @@ def guest_place_order(
     fault_point("checkout.recorded")
     placed = order_pay(gw=gw, order=order, lines=order_lines, payment=payment, card=card,
                        principal=ANONYMOUS)
+    # paid: the code leaves the cart with the order (declined: it stays for the next try)
+    cart_discount_remove(cart_id=cart_id)
     return GuestPlaced(placed, order_token(number=order.number, nonce=nonce))
+
+
+def _claim_or_replay(*, key: str | None, email: str, facts: dict[str, object]
+                     ) -> IdempotencyKey | GuestPlaced | None:
+    """No key: None. Else this request's claim of the key, or the order an earlier request
+    with the key and the same facts placed, answered again."""
+    if key is None:
+        return None
+    claimed = idempotency.idempotency_claim(
+        user=None, scope=idempotency.guest_scope(email), key=key,
+        fingerprint=idempotency.fingerprint(facts),
+    )
+    if isinstance(claimed, Order):  # (this request proved the key, e-mail and card)
+        ledger_grant(guest_order_owner(claimed.pk))
+        guest = GuestOrder.objects.select_related("order").get(order=claimed)
+        return GuestPlaced(PlacedOrder(order=claimed, replayed=True), order_token_of(guest))
+    return claimed
 
 
 def _facts(address: ShippingAddress, method_code: str, card: CardToken, email: str,
@@ -207,21 +227,37 @@ def _facts(address: ShippingAddress, method_code: str, card: CardToken, email: s
 # --- claiming (a signed-in shopper proves the mailbox)
 
 
+def _claimable(*, user: User) -> QuerySet[Order]:
+    return Order.objects.filter(user=None, email=user.email.lower(), guest__claimed_at=None)
+
+
 def claimable_numbers(*, user: User) -> list[str]:
     """Numbers of the unclaimed guest orders placed with the account's address (numbers
     only: the orders themselves are not the account's until claimed)."""
-    return list(Order.objects.filter(user=None, email=user.email.lower(),
-                                     guest__claimed_at=None)
-                .order_by("-created_at").values_list("number", flat=True)[:100])
+    return list(_claimable(user=user).order_by("-created_at")
+                .values_list("number", flat=True)[:100])
+
+
+def claim_link(*, user: User, base_url: str) -> str | None:
+    """The link claim_link_send e-mails, or None when there is nothing to claim. Signed for
+    the account, its address and the orders there are now (up to the newest one's time):
+    once they are claimed the link claims nothing, on any worker, and an order placed after
+    it was sent needs a new link."""
+    newest = _claimable(user=user).order_by("-created_at").values_list(
+        "created_at", flat=True).first()
+    if newest is None:
+        return None
+    token = signing.dumps({"u": user.pk, "e": user.email.lower(), "b": newest.isoformat()},
+                          salt=CLAIM_SALT)
+    return base_url + reverse("web:guest_claim") + f"?t={token}"
 
 
 def claim_link_send(*, user: User, base_url: str) -> bool:
     """E-mails the account's address a signed link that claims its guest orders. False
     when there is nothing to claim."""
-    if not claimable_numbers(user=user):
+    link = claim_link(user=user, base_url=base_url)
+    if link is None:
         return False
-    token = signing.dumps({"u": user.pk, "e": user.email.lower()}, salt=CLAIM_SALT)
-    link = base_url + reverse("web:guest_claim") + f"?t={token}"
     context = {"user": user, "link": link, "shop_name": settings.SHOP_NAME}
     send_mail(
         subject=f"Add your guest orders to your {settings.SHOP_NAME} account",
@@ -231,23 +267,41 @@ def claim_link_send(*, user: User, base_url: str) -> bool:
     return True
 
 
-def claim_token_valid(*, user: User, token: str) -> bool:
+def _claim_bound(*, user: User, token: str) -> datetime | None:
+    """The newest order time the link covers, when `token` is the account's own unexpired
+    claim link; None otherwise."""
     try:
         data = signing.loads(token or "", salt=CLAIM_SALT, max_age=CLAIM_MAX_AGE)
     except signing.BadSignature:
-        return False
-    return bool(data == {"u": user.pk, "e": user.email.lower()})
+        return None
+    if not isinstance(data, dict) or set(data) != {"u", "e", "b"} or (
+            data["u"], data["e"]) != (user.pk, user.email.lower()):
+        return None
+    try:
+        return datetime.fromisoformat(str(data["b"]))
+    except ValueError:
+        return None
+
+
+def claim_token_valid(*, user: User, token: str) -> bool:
+    """Whether the link is the account's own, unexpired, and still has orders to claim (a
+    used link is not valid any more)."""
+    bound = _claim_bound(user=user, token=token)
+    return bound is not None and _claimable(user=user).filter(created_at__lte=bound).exists()
 
 
 def guest_orders_claim(*, user: User, token: str) -> int:
-    """Moves the address's unclaimed guest orders into the account, when `token` is the
-    account's own, unexpired claim link. Returns how many moved (0 for a bad link)."""
-    if not claim_token_valid(user=user, token=token):
+    """Moves the unclaimed guest orders the link covers into the account, when `token` is
+    the account's own, unexpired claim link. Returns how many moved (0 for a bad or used
+    link). Two confirmations at once (two workers) move each order once: the UPDATE only
+    takes orders that still have no user."""
+    bound = _claim_bound(user=user, token=token)
+    if bound is None:
         return 0
     now = timezone.now()
     with transaction.atomic():
-        ids = list(Order.objects.filter(user=None, email=user.email.lower(),
-                                        guest__claimed_at=None).values_list("pk", flat=True))
+        ids = list(_claimable(user=user).filter(created_at__lte=bound)
+                   .values_list("pk", flat=True))
         moved = Order.objects.filter(pk__in=ids, user=None).update(user=user)
         GuestOrder.objects.filter(order_id__in=ids, claimed_at=None).update(claimed_at=now)
     return moved

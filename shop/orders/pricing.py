@@ -140,10 +140,12 @@ def quote(
 
 def cart_quote(
     *, principal: Principal, cart_id: int | None, line_totals: Sequence[Decimal],
-    chosen_address: Any = None, method_code: str | None = None,
+    chosen_address: Any = None, method_code: str | None = None, guest_email: str = "",
 ) -> Quote:
     """A cart priced as checkout would price it now: its code, the delivery chosen in
-    checkout (else standard delivery), the destination of destination_for."""
+    checkout (else standard delivery), the destination of destination_for. A guest's code
+    is checked for the e-mail address she gave in checkout (`guest_email`), as placing
+    will check it."""
     method = (ShippingMethod.objects.filter(code=method_code or FREE_SHIPPING_METHOD,
                                             is_active=True).first())
     user = principal.user if principal.is_authenticated else None
@@ -152,7 +154,7 @@ def cart_quote(
         destination=destination_for(principal=principal, chosen=chosen_address),
         code=cart_discount_get(cart_id=cart_id),
         user_id=user.pk if user is not None else None,
-        email=user.email if user is not None else "",
+        email=user.email if user is not None else guest_email,
     )
 
 

@@ -77,13 +77,14 @@ def guest_place(request: HttpRequest, state: dict, summary) -> HttpResponse:
     if state["card"].get("hosted"):
         messages.error(request, "Sign in to pay on our payment provider's page.")
         return redirect("web:cart")
+    cart = cart_for(viewer=request.principal, session=request.session)
     try:
         placed = guest_place_order(
             email=email, items=[(line.sku, line.quantity) for line in summary.lines],
             address=ShippingAddress.clean(**state["address"]),
             shipping_method_code=state["shipping_method"],
             card=CardToken.from_dict(state["card"]), site_url=site_base_url(request),
-            idempotency_key=state["key"],
+            idempotency_key=state["key"], cart_id=cart.pk if cart is not None else None,
         )
     except PaymentDeclined as error:
         _save(request, {k: v for k, v in state.items() if k not in ("card", "key")})
@@ -91,7 +92,6 @@ def guest_place(request: HttpRequest, state: dict, summary) -> HttpResponse:
         return redirect("web:checkout_payment")
     except ShopError as error:
         return placing_failed(request, error)
-    cart = cart_for(viewer=request.principal, session=request.session)
     if cart is not None:
         cart_clear(cart=cart)
     request.session.pop(CHECKOUT_KEY, None)

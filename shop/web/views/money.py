@@ -20,6 +20,8 @@ def quote_for(request: HttpRequest, *, cart: Cart | None, summary: CartSummary,
     address = state.get("address") if isinstance(state.get("address"), dict) else None
     if method_code is None and use_chosen_method:
         method_code = state.get("shipping_method") or None
+    guest_email = state.get("guest_email")  # a guest's address (per-customer code limits)
     return cart_quote(principal=request.principal, cart_id=cart.pk if cart else None,
                       line_totals=[line.line_total for line in summary.lines],
-                      chosen_address=address, method_code=method_code)
+                      chosen_address=address, method_code=method_code,
+                      guest_email=guest_email if isinstance(guest_email, str) else "")
