@@ -129,6 +129,8 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "api:guest_order_detail": PRIVATE,
     "web:checkout_guest": PRIVATE,
     "web:guest_checkout_complete": PRIVATE,
+    "web:guest_checkout_paid": PRIVATE,
+    "web:guest_checkout_cancelled": PRIVATE,
     "web:guest_order": PRIVATE,
     "web:guest_claim_send": PRIVATE,
     "web:guest_claim": PRIVATE,
