@@ -166,8 +166,12 @@ def _guest_confirmed(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("web:guest_checkout_complete")
 
 
-def _returned_elsewhere(request: HttpRequest, *, left: bool = False) -> HttpResponse:
-    return render(request, "web/checkout/guest_returned.html", {"left": left})
+def _returned_elsewhere(request: HttpRequest, *, left: bool = False,
+                        found: bool = True) -> HttpResponse:
+    """The page that names nobody; a 404 for a link that is not this shop's (the same for
+    any number, existing or not)."""
+    return render(request, "web/checkout/guest_returned.html", {"left": left},
+                  status=200 if found else 404)
 
 
 @require_GET
@@ -177,7 +181,7 @@ def guest_checkout_paid(request: HttpRequest, number: str) -> HttpResponse:
     checkout goes on to the confirmation with the token."""
     found = _guest_returning(request, number)
     if found is None:
-        return _returned_elsewhere(request)
+        return _returned_elsewhere(request, found=False)
     order, same_session = found
     order = checkout_hosted_return(order=order)
     if not same_session:
@@ -198,7 +202,7 @@ def guest_checkout_cancelled(request: HttpRequest, number: str) -> HttpResponse:
     other browser nothing changes (the provider's page expires and the job releases it)."""
     found = _guest_returning(request, number)
     if found is None or not found[1]:
-        return _returned_elsewhere(request, left=True)
+        return _returned_elsewhere(request, left=True, found=found is not None)
     order = checkout_hosted_cancel(principal=request.principal, order=found[0],
                                    session=request.session)
     if order.status == OrderStatus.PAID:
@@ -253,7 +257,8 @@ def guest_order(request: HttpRequest) -> HttpResponse:
     except NotFound:
         return render(request, "web/orders/guest_lookup.html",
                       {"form": GuestOrderForm(), "not_found": True}, status=404)
-    return render(request, "web/orders/guest_detail.html", _order_context(order))
+    return render(request, "web/orders/guest_detail.html", {
+        **_order_context(order), "token": form.cleaned_data["token"].strip()})
 
 
 @signin_required
