@@ -33,6 +33,7 @@ from shop.cart.selectors import cart_for
 from shop.cart.services import cart_clear, cart_summary
 from shop.core.addresses import COUNTRIES, ShippingAddress
 from shop.core.errors import InvalidInput, NotFound, ShopError
+from shop.discounts.services import cart_discount_get, cart_discount_remove
 from shop.orders.guest import (
     claim_link_send,
     claim_token_valid,
@@ -94,7 +95,7 @@ def guest_place(request: HttpRequest, state: dict, summary) -> HttpResponse:
             address=ShippingAddress.clean(**state["address"]),
             shipping_method_code=state["shipping_method"],
             card=CardToken.from_dict(state["card"]), site_url=site_base_url(request),
-            idempotency_key=state["key"],
+            idempotency_key=state["key"], discount_code=_cart_code(request),
         )
     except PaymentDeclined as error:
         _save(request, {k: v for k, v in state.items() if k not in ("card", "key")})
@@ -102,12 +103,26 @@ def guest_place(request: HttpRequest, state: dict, summary) -> HttpResponse:
         return redirect("web:checkout_payment")
     except ShopError as error:
         return placing_failed(request, error)
-    cart = cart_for(viewer=request.principal, session=request.session)
-    if cart is not None:
-        cart_clear(cart=cart)
+    _cart_empty(request)
     request.session.pop(CHECKOUT_KEY, None)
     request.session[GUEST_PLACED_KEY] = placed.placed.order.number
     return redirect("web:guest_checkout_complete")
+
+
+def _cart_code(request: HttpRequest) -> str | None:
+    """The discount code on the guest's cart (the review page priced it): a guest order has
+    no cart, so it is placed with the code's text, checked again inside the transaction."""
+    cart = cart_for(viewer=request.principal, session=request.session)
+    code = cart_discount_get(cart_id=cart.pk) if cart is not None else None
+    return code.code if code is not None else None
+
+
+def _cart_empty(request: HttpRequest) -> None:
+    """The guest's cart once her order is placed: no lines, no code (as a shopper's)."""
+    cart = cart_for(viewer=request.principal, session=request.session)
+    if cart is not None:
+        cart_clear(cart=cart)
+        cart_discount_remove(cart_id=cart.pk)
 
 
 def _guest_place_hosted(request: HttpRequest, state: dict, summary) -> HttpResponse:
@@ -133,6 +148,7 @@ def _guest_place_hosted(request: HttpRequest, state: dict, summary) -> HttpRespo
             address=ShippingAddress.clean(**state["address"]),
             shipping_method_code=state["shipping_method"], site_url=site_base_url(request),
             idempotency_key=state["key"], return_urls=return_urls,
+            discount_code=_cart_code(request),
         )
     except ShopError as error:
         return placing_failed(request, error)
@@ -141,9 +157,7 @@ def _guest_place_hosted(request: HttpRequest, state: dict, summary) -> HttpRespo
             messages.info(request, "Your order is waiting for its payment.")
             return redirect("web:checkout_review")
         return _guest_confirmed(request, started.order.number)
-    cart = cart_for(viewer=request.principal, session=request.session)
-    if cart is not None:  # (the lines come back if the guest leaves the provider's page)
-        cart_clear(cart=cart)
+    _cart_empty(request)  # (lines and code come back if the guest leaves the provider's page)
     return HttpResponseRedirect(started.url)  # the provider's page (CSP form-action allows it)
 
 
