@@ -14,6 +14,7 @@ from shop.orders.guest import email_clean, guest_place_order
 from shop.orders.payments import CardDetails, gateway, payment_method_token
 from shop.orders.services import placed_events
 from shop.policy import access
+from shop.privacy.guest import guest_order_erase as guest_erase
 
 from .schemas.guest import GuestCheckoutIn, GuestOrderOut, GuestPlacedOut
 from .schemas.orders import PaymentIn
@@ -78,3 +79,21 @@ def guest_order_detail(
     order = access.access_guest_order(viewer=request.principal, number=number,
                                       token=order_token or "")
     return {**GuestOrderOut.from_order(order), "email": order.email}
+
+
+@router.delete("/guest/orders/{number}", response={204: None}, url_name="guest_order_erase")
+def guest_order_erase(
+    request, number: str, order_token: str | None = Header(None, alias="X-Order-Token")
+):
+    """Erases the personal data of a guest order (name, e-mail, address, phone; totals, lines
+    and dates stay), with header `X-Order-Token`: 204, and the token stops opening it. A
+    wrong or missing token answers 404 exactly like a missing number; an order not shipped
+    yet (or waiting for payment) is 409 `orders_open`. Throttled like the lookup. A
+    confirmation goes to the old address (docs/privacy.md)."""
+    try:
+        throttle_check(request=request, scope="guest_order")
+    except Throttled as error:
+        return throttled_response(request, error)
+    guest_erase(request=request, viewer=request.principal, number=number,
+                token=order_token or "", via="api")
+    return Status(204, None)

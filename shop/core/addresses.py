@@ -11,7 +11,11 @@ saved address and a checkout can never disagree (issue 14).
   a code is normalised (upper case, single spaces) before it is checked and stored;
 - STATES: the US states and Canadian provinces, required there (their two-letter code);
   elsewhere `state` is optional free text;
-- `phone`: optional, digits with the usual separators and an optional leading +.
+- `phone`: optional, digits with the usual separators and an optional leading +;
+- `address_lines`: an address written as its country's post expects (the UK and Ireland:
+  the town, then the postcode on its own line; the US and Canada: "City, ST 12345"; the rest
+  of Europe: "12345 City"), the one way every e-mail, page and the dashboard print one (the
+  template filters `address_html` and `address_text` of shop/core/templatetags/addresses.py).
 """
 
 from __future__ import annotations
@@ -139,6 +143,36 @@ def address_errors(values: dict[str, str]) -> dict[str, str]:
     ):
         errors["phone"] = "Enter a phone number: digits, spaces, dashes, an optional +."
     return errors
+
+
+# Where the postal code goes (everything else: "12345 City", most of Europe).
+POSTCODE_OWN_LINE = frozenset({"GB", "IE", "MT"})  # the town, then the postcode below it
+CITY_STATE_POSTCODE = frozenset({"US", "CA"})  # "City, ST 12345"
+
+
+def _fields_of(address: object) -> dict[str, str]:
+    """The address fields of a saved address, an order (its `ship_` columns), a
+    ShippingAddress or a dict (a checkout's state)."""
+    if isinstance(address, dict):
+        return {name: _text(address.get(name)) for name in FIELDS}
+    prefix = "ship_" if hasattr(address, "ship_line1") else ""
+    return {name: _text(getattr(address, prefix + name, "")) for name in FIELDS}
+
+
+def address_lines(address: object) -> list[str]:
+    """The lines of the postal address, as its country writes them, the country's name last
+    (the phone number is not part of it)."""
+    f = _fields_of(address)
+    city, state, code, country = f["city"], f["state"], f["postal_code"], f["country"]
+    if country in POSTCODE_OWN_LINE:
+        place = [" ".join(filter(None, (city, state))), code]
+    elif country in CITY_STATE_POSTCODE:
+        place = [f"{city}, {' '.join(filter(None, (state, code)))}" if city else
+                 " ".join(filter(None, (state, code)))]
+    else:
+        place = [" ".join(filter(None, (code, city, state)))]
+    lines = [f["name"], f["line1"], f["line2"], *place, COUNTRIES.get(country, country)]
+    return [line for line in lines if line]
 
 
 @dataclass(frozen=True)

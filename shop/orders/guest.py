@@ -32,6 +32,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,12 +55,13 @@ from shop.core.addresses import ShippingAddress
 from shop.core.errors import InvalidInput
 from shop.core.faults import fault_point
 from shop.core.ownership import guest_order_owner, ledger_grant
-from shop.discounts.services import cart_discount_get, cart_discount_remove
+from shop.shipping.models import ShippingMethod
 from shop.shipping.selectors import shipping_method_get
 
 from . import idempotency
+from .hosted import HOSTED_CARD, HostedPayment, hosted_session_open
 from .models import GuestOrder, IdempotencyKey, Order
-from .payments import CardToken, gateway
+from .payments import CardToken, gateway, hosted_gateway_for
 from .services import (
     CreatedOrder,
     PlacedOrder,
@@ -72,6 +74,8 @@ from .services import (
 MAX_ITEMS = 50
 CLAIM_SALT = "shop.orders.guest.claim"
 CLAIM_MAX_AGE = 24 * 60 * 60
+RETURN_SALT = "shop.orders.guest.hosted_return"
+RETURN_MAX_AGE = 6 * 60 * 60
 
 
 @dataclass(frozen=True)
@@ -152,11 +156,10 @@ def guest_place_order(
     site_url: str,
     idempotency_key: str | None = None,
     discount_code: str | None = None,
-    cart_id: int | None = None,
 ) -> GuestPlaced:
-    """Places and pays a guest's order. The discount code is `discount_code` (the API), else
-    the one on the guest's cart `cart_id` (the storefront: the code she reviewed; it leaves
-    the cart with the order). Raises what checkout raises: InvalidInput (422),
+    """Places and pays a guest's order. `discount_code`: the API's, or on the storefront the
+    code on the guest's cart, which she reviewed (shop/web/views/guest.py; the view takes it
+    off the cart once the order is paid). Raises what checkout raises: InvalidInput (422),
     EmptyCart/CartChanged/OutOfStock (409), PaymentDeclined (402), PaymentUnavailable (503),
     IdempotencyKeyReused (422), DiscountInvalid (422)."""
     email = email_clean(email)
@@ -164,9 +167,6 @@ def guest_place_order(
     key = idempotency.key_validate(idempotency_key)
     method = shipping_method_get(code=shipping_method_code)
     lines = _lines(wanted)
-    if not discount_code and cart_id is not None:  # the storefront: the cart's code
-        on_cart = cart_discount_get(cart_id=cart_id)
-        discount_code = on_cart.code if on_cart is not None else None
     claim = _claim_or_replay(key=key, email=email, facts={
         **_facts(address, method.code, card, email, wanted), "discount_code": discount_code or ""})
     if isinstance(claim, GuestPlaced):
@@ -174,10 +174,29 @@ def guest_place_order(
 
     gw = gateway()
     nonce = secrets.token_urlsafe(24)
+    try:
+        order, order_lines, payment = order_create_retrying(_creator(
+            lines=lines, email=email, address=address, method=method, claim=claim, card=card,
+            gateway_name=gw.name, discount_code=discount_code, site_url=site_url, nonce=nonce))
+    except BaseException:
+        if claim is not None:
+            idempotency.idempotency_release(claim=claim)
+        raise
+    fault_point("checkout.recorded")
+    placed = order_pay(gw=gw, order=order, lines=order_lines, payment=payment, card=card,
+                       principal=ANONYMOUS)
+    return GuestPlaced(placed, order_token(number=order.number, nonce=nonce))
+
+
+def _creator(*, lines: list[CartLine], email: str, address: ShippingAddress,
+             method: ShippingMethod, claim: IdempotencyKey | None, card: CardToken,
+             gateway_name: str, discount_code: str | None, site_url: str,
+             nonce: str) -> Callable[[], CreatedOrder]:
+    """Transaction 1 of a guest order: the shopper's (order_record) plus the GuestOrder row."""
 
     def create() -> CreatedOrder:
         created = order_record(lines=lines, user=None, email=email, address=address,
-                               method=method, claim=claim, card=card, gateway_name=gw.name,
+                               method=method, claim=claim, card=card, gateway_name=gateway_name,
                                discount_code=discount_code)
         order = created[0]
         ledger_grant(guest_order_owner(order.pk))  # this request placed it
@@ -187,18 +206,71 @@ def guest_place_order(
         )
         return created
 
+    return create
+
+
+def guest_start_hosted(
+    *,
+    email: str,
+    items: list[tuple[str, int]],
+    address: ShippingAddress,
+    shipping_method_code: str,
+    site_url: str,
+    idempotency_key: str,
+    return_urls: Callable[[str], tuple[str, str]],
+    discount_code: str | None = None,
+) -> HostedPayment:
+    """A guest's order paid on the provider's hosted page: recorded exactly as
+    guest_place_order records it (the order, its GuestOrder row and its `charging` Payment in
+    transaction 1), then the provider's page is opened instead of a charge
+    (shop/orders/hosted.py). Settled like a shopper's: the return, the webhook or the
+    reconciliation job. `return_urls(number)` must not carry the order token. The same key
+    again: that order, and no URL (its attempt is under way or done)."""
+    email = email_clean(email)
+    wanted = items_clean(items)
+    key = idempotency.key_validate(idempotency_key) or ""
+    method = shipping_method_get(code=shipping_method_code)
+    lines = _lines(wanted)
+    gw = hosted_gateway_for()
+    facts = {**_facts(address, method.code, HOSTED_CARD, email, wanted),
+             "discount_code": discount_code or ""}
+    claimed = idempotency.idempotency_claim(
+        user=None, scope=idempotency.guest_scope(email), key=key,
+        fingerprint=idempotency.fingerprint(facts),
+    )
+    if isinstance(claimed, Order):
+        ledger_grant(guest_order_owner(claimed.pk))  # (this request proved the key)
+        return HostedPayment(order=claimed, url="")
     try:
-        order, order_lines, payment = order_create_retrying(create)
+        order, _, payment = order_create_retrying(_creator(
+            lines=lines, email=email, address=address, method=method, claim=claimed,
+            card=HOSTED_CARD, gateway_name=gw.name, discount_code=discount_code,
+            site_url=site_url, nonce=secrets.token_urlsafe(24)))
     except BaseException:
-        if claim is not None:
-            idempotency.idempotency_release(claim=claim)
+        idempotency.idempotency_release(claim=claimed)
         raise
     fault_point("checkout.recorded")
-    placed = order_pay(gw=gw, order=order, lines=order_lines, payment=payment, card=card,
-                       principal=ANONYMOUS)
-    # paid: the code leaves the cart with the order (declined: it stays for the next try)
-    cart_discount_remove(cart_id=cart_id)
-    return GuestPlaced(placed, order_token(number=order.number, nonce=nonce))
+    return hosted_session_open(gw=gw, order=order, payment=payment, return_urls=return_urls,
+                               give_back_to=ANONYMOUS)
+
+
+def hosted_return_token(*, number: str, ref: str) -> str:
+    """What the provider's return links carry instead of the order token: the order number
+    and a random reference the guest's session keeps, signed. It opens nothing by itself."""
+    return signing.dumps({"n": number, "r": ref}, salt=RETURN_SALT)
+
+
+def hosted_return_ref(*, number: str, token: str) -> str | None:
+    """The session reference a return link was made with, when it is this shop's link for
+    `number` and not older than RETURN_MAX_AGE; else None."""
+    try:
+        data = signing.loads(token or "", salt=RETURN_SALT, max_age=RETURN_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("n") != number or not isinstance(
+            data.get("r"), str):
+        return None
+    return str(data["r"])
 
 
 def _claim_or_replay(*, key: str | None, email: str, facts: dict[str, object]

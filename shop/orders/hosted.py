@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.sessions.backends.base import SessionBase
+
 from shop.accounts.principal import Principal
 from shop.core.addresses import ShippingAddress
 from shop.core.faults import fault_point
@@ -22,7 +24,13 @@ from shop.shipping.selectors import shipping_method_get
 
 from . import idempotency
 from .models import Order, Payment
-from .payments import CardToken, PaymentUnavailable, PaymentUncertain, hosted_gateway_for
+from .payments import (
+    CardToken,
+    HostedPaymentGateway,
+    PaymentUnavailable,
+    PaymentUncertain,
+    hosted_gateway_for,
+)
 from .services import SignInRequired, _order_create, request_facts
 from .settlement import charge_captured, charge_not_charged, payment_provider_id_set
 
@@ -69,6 +77,21 @@ def checkout_start_hosted(
         idempotency.idempotency_release(claim=claimed)
         raise
     fault_point("checkout.recorded")
+    return hosted_session_open(gw=gw, order=order, payment=payment, return_urls=return_urls,
+                               give_back_to=principal)
+
+
+def hosted_session_open(
+    *,
+    gw: HostedPaymentGateway,
+    order: Order,
+    payment: Payment,
+    return_urls: Callable[[str], tuple[str, str]],
+    give_back_to: Principal,
+) -> HostedPayment:
+    """Opens the provider's page for a recorded order's `charging` payment (the shopper's
+    checkout and guest checkout alike). Provider down: nothing can have been charged, the
+    order goes (its lines back into `give_back_to`'s cart) and PaymentUnavailable."""
     paid_url, cancelled_url = return_urls(order.number)
     try:
         session_id, url = gw.hosted_session(
@@ -77,9 +100,8 @@ def checkout_start_hosted(
             email=order.email, success_url=paid_url, cancel_url=cancelled_url,
         )
     except (PaymentUnavailable, PaymentUncertain):
-        # no page, no way to pay: nothing can have been charged
         charge_not_charged(payment=payment, status=Payment.Status.FAILED,
-                           give_back_to=principal)
+                           give_back_to=give_back_to)
         raise PaymentUnavailable() from None
     payment_provider_id_set(payment=payment, provider_id=session_id)
     return HostedPayment(order=order, url=url)
@@ -103,10 +125,12 @@ def checkout_hosted_return(*, order: Order) -> Order:
     return order
 
 
-def checkout_hosted_cancel(*, principal: Principal, order: Order) -> Order:
+def checkout_hosted_cancel(*, principal: Principal, order: Order,
+                           session: SessionBase | None = None) -> Order:
     """The shopper left the provider's page without paying: the session is closed there
     first (so it can no longer be paid), then the order is released and its lines go back
-    into the cart. If it was paid after all, the order is paid."""
+    into the cart (a guest's: the cart of `session`). If it was paid after all, the order is
+    paid."""
     payment = _hosted_payment(order)
     if payment is not None:
         outcome = hosted_gateway_for(payment.gateway).charge_cancel(
@@ -115,5 +139,5 @@ def checkout_hosted_cancel(*, principal: Principal, order: Order) -> Order:
             charge_captured(payment=payment, reference=outcome.reference, order=order)
         elif outcome is not None:
             charge_not_charged(payment=payment, status=Payment.Status.FAILED,
-                               give_back_to=principal)
+                               give_back_to=principal, session=session)
     return Order.objects.filter(pk=order.pk).first() or order

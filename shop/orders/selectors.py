@@ -57,6 +57,10 @@ def orders_open_for(*, user_id: int) -> list[str]:
     )
 
 
+def order_is_open(*, order: Order) -> bool:
+    """The rule of orders_open_for, for one order (a guest's erasure waits for it too)."""
+    return order.status in OPEN_STATUSES or order.money_in_flight != MoneyInFlight.NONE
+
 
 def order_after_action(*, number: str) -> Order:
     """An order just changed by a staff action (shop/orders/actions.py, which checked the

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -131,14 +132,16 @@ def charge_captured(*, payment: Payment, reference: str, order: Order | None = N
 
 def charge_not_charged(
     *, payment: Payment, status: str = Payment.Status.FAILED,
-    give_back_to: Principal | None = None,
+    give_back_to: Principal | None = None, session: SessionBase | None = None,
 ) -> Settled:
     """No money was taken and none will be: the order dies and its stock goes back once.
     `give_back_to`: the shopper whose own checkout was declined; their lines go back into
-    their cart and the order is removed (a declined checkout leaves nothing behind)."""
+    their cart (a guest's: the cart of `session`) and the order is removed (a declined
+    checkout leaves nothing behind)."""
     now = timezone.now()
     with transaction.atomic():
-        cart = cart_for(viewer=give_back_to, for_update=True) if give_back_to else None
+        cart = (cart_for(viewer=give_back_to, session=session, for_update=True)
+                if give_back_to else None)
         order = Order.objects.get(pk=payment.order_id)
         moved = order_move(
             order=order, expected=[S.PENDING_PAYMENT], in_flight=MoneyInFlight.CHARGE,

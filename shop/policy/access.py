@@ -26,7 +26,7 @@ from shop.monitoring import alerts
 from shop.monitoring.context import current, defer
 from shop.monitoring.models import SecurityEventKind
 from shop.monitoring.services import security_event_record
-from shop.orders.guest import order_token_hash
+from shop.orders.guest import hosted_return_ref, order_token_hash
 from shop.orders.models import Order, OrderStatus
 
 # --- the record of a refusal (the shopper only ever sees the 404)
@@ -119,6 +119,23 @@ def access_guest_order(*, viewer: Principal, number: str, token: str) -> Order:
         ip=where.ip if where is not None else None,
     ))
     raise NotFound(ORDER_NOT_FOUND)
+
+
+def access_guest_order_returning(*, number: str, link_token: str) -> tuple[Order, str]:
+    """A guest order the payment provider sends its buyer back for: (the order, the session
+    reference its return link was made with). The link is signed for that order by this shop
+    and known only to the provider and the browser it sent there; it opens nothing but the
+    settlement of that payment and a page that names nobody (or, with the session that
+    started the checkout, the confirmation). Anything else: NotFound."""
+    ref = hosted_return_ref(number=number, token=link_token) if ORDER_NUMBER.match(
+        number) else None
+    order = (Order.objects.filter(number=number, user_id__isnull=True,
+                                  guest__claimed_at__isnull=True).first()
+             if ref is not None else None)
+    if order is None or ref is None:
+        raise NotFound(ORDER_NOT_FOUND)
+    ledger_grant(guest_order_owner(order.pk))
+    return order, ref
 
 
 def order_list_for(

@@ -127,9 +127,13 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     # shop/web/views/guest.py)
     "api:guest_checkout": PRIVATE,
     "api:guest_order_detail": PRIVATE,
+    "api:guest_order_erase": PRIVATE,
     "web:checkout_guest": PRIVATE,
     "web:guest_checkout_complete": PRIVATE,
+    "web:guest_checkout_paid": PRIVATE,
+    "web:guest_checkout_cancelled": PRIVATE,
     "web:guest_order": PRIVATE,
+    "web:guest_order_erase": PRIVATE,
     "web:guest_claim_send": PRIVATE,
     "web:guest_claim": PRIVATE,
     # Django's admin: staff only, never cached

@@ -29,3 +29,12 @@ class OrdersOpen(Conflict):
     code = "orders_open"
     message = ("You have an order that is still being paid for or has not shipped yet. You "
                "can delete your account once it has shipped, or ask us to cancel it.")
+
+
+class GuestOrderOpen(Conflict):
+    """A guest order that is not finished (the same rule as OrdersOpen): its details are
+    needed to deliver what was paid for."""
+
+    code = "orders_open"
+    message = ("This order is still being paid for or has not shipped yet. You can delete "
+               "your details once it has shipped, or ask us to cancel it.")

@@ -26,32 +26,11 @@ from django.test import Client
 from shop.catalog.models import Variant
 from shop.orders.models import Order, OrderStatus, Payment, ProviderEvent, Refund
 from shop.orders.reconcile import payments_reconcile
-from tests.factories import ALICE_ADDRESS, create_category, create_product, staff_user
+from tests.factories import ALICE_ADDRESS, staff_user
+from tests.orders.conftest import STRIPE
 from tests.support.api import api_client
-from tests.support.stripe_fake import SECRET_KEY, WEBHOOK_SECRET, StripeFake
 
 pytestmark = pytest.mark.django_db(transaction=True)
-STRIPE = "shop.orders.payments.stripe_gateway.StripeGateway"
-
-
-@pytest.fixture(scope="module")
-def fake():
-    server = StripeFake().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def stripe_shop(settings, fake, transactional_db):
-    settings.SHOP_PAYMENT_GATEWAY = STRIPE
-    settings.STRIPE_SECRET_KEY = SECRET_KEY
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.STRIPE_API_BASE = fake.url
-    settings.STRIPE_TIMEOUT = 5
-    fake.reset()
-    create_product("Stoneware Mug", category=create_category("Kitchen"),
-                   variants=[{"price": "14.50", "stock": 30, "sku": "MUG-1"}])
-    return fake
 
 
 def pay_body(payment_method: str = "pm_card_visa") -> dict:
