@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from .models import Order, Refund
+from .guest_tokens import guest_link
+from .models import GuestOrder, Order, Refund
 
 SUBJECTS = {
     "confirmation": "Your {shop} order {number} is confirmed",
@@ -35,9 +36,6 @@ def _guest_link(order: Order) -> str:
     """A guest order's link (its token in the fragment), while no account has claimed it."""
     if order.user_id is not None:
         return ""
-    from .guest import guest_link
-    from .models import GuestOrder
-
     guest = GuestOrder.objects.filter(order=order, claimed_at=None).select_related(
         "order").first()
     return guest_link(guest) if guest is not None else ""

@@ -7,15 +7,16 @@ settlement (shop/orders/settlement.py), the same confirmation e-mail through the
 declined card leaves nothing behind (402); the same Idempotency-Key from the same e-mail
 address returns the same order.
 
-The order token. Each guest order gets a random nonce; the token is a keyed hash (HMAC with
-the shop's SECRET_KEY) of the order number and that nonce. The database keeps the nonce and
-the SHA-256 of the token, never the token: a copy of the database alone opens no order. The
-shop can give the same token again where it must (the confirmation e-mail, rendered later by
-the outbox worker; an idempotent replay of the checkout). A token is checked against the
-stored hash only (shop/policy/access.py `access_guest_order`), so rotating SECRET_KEY does not
-lock guests out. The token travels in the `X-Order-Token` header (API), in a POSTed form
-field, or in a link's fragment (never sent to a server, never in a Referer) that the order
-page's script posts: never in a URL a cache or a log could keep.
+The order token (made in shop/orders/guest_tokens.py). Each guest order gets a random nonce;
+the token is a keyed hash (HMAC with the shop's SECRET_KEY) of the order number and that
+nonce. The database keeps the nonce and the SHA-256 of the token, never the token: a copy of
+the database alone opens no order. The shop can give the same token again where it must
+(the confirmation e-mail, rendered later by the outbox worker; an idempotent replay of the
+checkout). A token is checked against the stored hash only (shop/policy/access.py
+`access_guest_order`), so rotating SECRET_KEY does not lock guests out. The token travels in
+the `X-Order-Token` header (API), in a POSTed form field, or in a link's fragment (never sent
+to a server, never in a Referer) that the order page's script posts: never in a URL a cache or
+a log could keep.
 
 Claiming. A guest order is never attached to an account by e-mail alone: a signed-in shopper
 whose address matches asks for a link (`claim_link_send`), which is e-mailed to the account's
@@ -28,9 +29,6 @@ account's: its token no longer opens it.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,6 +57,7 @@ from shop.shipping.models import ShippingMethod
 from shop.shipping.selectors import shipping_method_get
 
 from . import idempotency
+from .guest_tokens import order_token, order_token_hash, order_token_of
 from .hosted import HOSTED_CARD, HostedPayment, hosted_session_open
 from .models import GuestOrder, IdempotencyKey, Order
 from .payments import CardToken, gateway, hosted_gateway_for
@@ -74,38 +73,12 @@ from .services import (
 MAX_ITEMS = 50
 CLAIM_SALT = "shop.orders.guest.claim"
 CLAIM_MAX_AGE = 24 * 60 * 60
-RETURN_SALT = "shop.orders.guest.hosted_return"
-RETURN_MAX_AGE = 6 * 60 * 60
 
 
 @dataclass(frozen=True)
 class GuestPlaced:
     placed: PlacedOrder
     token: str
-
-
-# --- the order token
-
-
-def order_token(*, number: str, nonce: str) -> str:
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"guest-order:{number}:{nonce}".encode(),
-                      hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def order_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
-
-
-def order_token_of(guest: GuestOrder) -> str:
-    return order_token(number=guest.order.number, nonce=guest.nonce)
-
-
-def guest_link(guest: GuestOrder) -> str:
-    """The e-mailed link: the order page, the number and token in the fragment (which the
-    browser never sends, and which the page's script posts)."""
-    path = reverse("web:guest_order")
-    return f"{guest.site_url}{path}#{guest.order.number}.{order_token_of(guest)}"
 
 
 # --- placing
@@ -252,25 +225,6 @@ def guest_start_hosted(
     fault_point("checkout.recorded")
     return hosted_session_open(gw=gw, order=order, payment=payment, return_urls=return_urls,
                                give_back_to=ANONYMOUS)
-
-
-def hosted_return_token(*, number: str, ref: str) -> str:
-    """What the provider's return links carry instead of the order token: the order number
-    and a random reference the guest's session keeps, signed. It opens nothing by itself."""
-    return signing.dumps({"n": number, "r": ref}, salt=RETURN_SALT)
-
-
-def hosted_return_ref(*, number: str, token: str) -> str | None:
-    """The session reference a return link was made with, when it is this shop's link for
-    `number` and not older than RETURN_MAX_AGE; else None."""
-    try:
-        data = signing.loads(token or "", salt=RETURN_SALT, max_age=RETURN_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or data.get("n") != number or not isinstance(
-            data.get("r"), str):
-        return None
-    return str(data["r"])
 
 
 def _claim_or_replay(*, key: str | None, email: str, facts: dict[str, object]

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult
 
-if TYPE_CHECKING:
-    from .models import Order, Refund
+from .emails import order_email_build
+from .models import Order, Refund
 
 logger = logging.getLogger("shop.orders")
 
@@ -42,9 +42,6 @@ def order_email_queue(*, order: Order, kind: str, refund: Refund | None = None) 
 @task()
 def order_email_deliver(order_id: int, kind: str, refund_id: int | None = None,
                         attempt: int = 1) -> str:
-    from .emails import order_email_build
-    from .models import Order, Refund
-
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
         return "order gone"
@@ -77,8 +74,6 @@ def outbox_requeue_stuck(*, older_than: dt.timedelta = STUCK_AFTER) -> int:
     """Puts order e-mails whose worker died mid-delivery back in the queue (run by
     `reconcile_payments`). At least once: the customer may get such an e-mail twice, never
     zero times."""
-    from django_tasks_db.models import DBTaskResult
-
     return DBTaskResult.objects.filter(
         status="RUNNING", started_at__lt=timezone.now() - older_than,
         task_path=order_email_deliver.module_path,

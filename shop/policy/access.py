@@ -26,7 +26,7 @@ from shop.monitoring import alerts
 from shop.monitoring.context import current, defer
 from shop.monitoring.models import SecurityEventKind
 from shop.monitoring.services import security_event_record
-from shop.orders.guest import hosted_return_ref, order_token_hash
+from shop.orders.guest_tokens import hosted_return_ref, order_token_hash
 from shop.orders.models import Order, OrderStatus
 
 # --- the record of a refusal (the shopper only ever sees the 404)

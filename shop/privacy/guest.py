@@ -32,7 +32,7 @@ from shop.discounts.models import DiscountRedemption
 from shop.monitoring import metrics
 from shop.monitoring.client import client_ip
 from shop.monitoring.models import AuditEvent
-from shop.orders.guest import order_token_hash
+from shop.orders.guest_tokens import order_token_hash
 from shop.orders.models import GuestOrder, IdempotencyKey, Order
 from shop.orders.selectors import order_is_open
 from shop.policy.access import ORDER_NOT_FOUND, access_guest_order

@@ -11,7 +11,7 @@ import secrets
 import pytest
 
 from shop.orders.emails import order_email_build
-from shop.orders.guest import order_token, order_token_hash
+from shop.orders.guest_tokens import order_token, order_token_hash
 from shop.orders.models import GuestOrder, Order
 from tests.e2e.conftest import DESKTOP, MOBILE
 from tests.e2e.test_rough_edges_browser import LONG_NAMES, assert_fits, at_both_widths, sign_in_on

@@ -18,7 +18,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from shop.orders.guest import order_token_of
+from shop.orders.guest_tokens import order_token_of
 from shop.orders.models import GuestOrder, Order, OrderStatus, Payment
 from shop.orders.reconcile import payments_reconcile
 from tests.orders.test_stripe import deliver, stock

@@ -42,9 +42,8 @@ from shop.orders.guest import (
     guest_orders_claim,
     guest_place_order,
     guest_start_hosted,
-    hosted_return_token,
-    order_token,
 )
+from shop.orders.guest_tokens import hosted_return_token, order_token
 from shop.orders.hosted import checkout_hosted_cancel, checkout_hosted_return
 from shop.orders.models import GuestOrder, OrderStatus
 from shop.orders.payments import CardToken, PaymentDeclined
