@@ -1,7 +1,7 @@
 """Storefront checkout: address -> shipping method -> payment -> review -> place order.
 
 All private, no-store (shop/policy/cache.py), for signed-in shoppers (a guest signs in first and
-their cart comes along). The steps' answers are kept in the session (CHECKOUT_KEY); each step
+their cart comes along). The steps' answers are kept in the session (checkout_state.py); each step
 checks that the steps before it are done and sends the shopper back to the first one that is
 not, so no step can be skipped. The card never reaches the session: the payment step hands it
 to the gateway's tokenize() and keeps only the token, the brand and the last four digits.
@@ -31,8 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shop.cart.selectors import cart_for
 from shop.cart.services import cart_summary
 from shop.core.addresses import SHIPPING_COUNTRIES, ShippingAddress
-from shop.core.errors import Conflict, InvalidInput, ShopError
-from shop.discounts.services import DiscountInvalid
+from shop.core.errors import InvalidInput, ShopError
 from shop.orders.hosted import (
     checkout_hosted_cancel,
     checkout_hosted_return,
@@ -47,9 +46,16 @@ from shop.shipping.selectors import shipping_method_get, shipping_method_list
 
 from ..forms_checkout import PaymentForm, ShippingForm
 from .accounts import signin_required
+from .checkout_state import (
+    checkout_card_forget,
+    checkout_state,
+    checkout_state_clear,
+    checkout_state_save,
+    placing_failed,
+)
+from .guest import guest_place
 from .money import quote_for
 
-CHECKOUT_KEY = "bfm_checkout"
 LAST_ORDER_KEY = "bfm_checkout_last_order"
 STEPS = ("address", "shipping", "payment", "review")
 STEP_LABELS = {"address": "Address", "shipping": "Delivery", "payment": "Payment",
@@ -64,20 +70,11 @@ def shopper_required(view):
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
-        if request.principal.is_authenticated or _state(request).get("guest_email"):
+        if request.principal.is_authenticated or checkout_state(request).get("guest_email"):
             return view(request, *args, **kwargs)
         return signin_required(view)(request, *args, **kwargs)
 
     return wrapper
-
-
-def _state(request: HttpRequest) -> dict:
-    state = request.session.get(CHECKOUT_KEY)
-    return state if isinstance(state, dict) else {}
-
-
-def _save(request: HttpRequest, state: dict) -> None:
-    request.session[CHECKOUT_KEY] = state
 
 
 def _missing_step(state: dict, before: str) -> str | None:
@@ -108,7 +105,7 @@ def _guard(request: HttpRequest, step: str):
             messages.info(request, notice)
         messages.info(request, "Your cart is empty: add something before checking out.")
         return None, summary, redirect("web:cart")
-    state = _state(request)
+    state = checkout_state(request)
     missing = _missing_step(state, step)
     if missing is not None:
         return state, summary, redirect(f"web:checkout_{missing}")
@@ -163,7 +160,8 @@ def checkout_shipping(request: HttpRequest) -> HttpResponse:
         form = ShippingForm(request.POST)
         if form.is_valid() and any(m.code == form.cleaned_data["shipping_method"]
                                    for m, _ in methods):
-            _save(request, {**state, "shipping_method": form.cleaned_data["shipping_method"]})
+            checkout_state_save(
+                request, {**state, "shipping_method": form.cleaned_data["shipping_method"]})
             return redirect("web:checkout_payment")
         error = "Choose how we should deliver your order."
     chosen = state.get("shipping_method") or "standard"
@@ -180,7 +178,8 @@ def checkout_payment(request: HttpRequest) -> HttpResponse:
         return blocked
     if gateway().hosted:  # the provider's page takes the card: no card form here at all
         if request.method == "POST":
-            _save(request, {**state, "card": {"hosted": True}, "key": secrets.token_urlsafe(24)})
+            checkout_state_save(
+                request, {**state, "card": {"hosted": True}, "key": secrets.token_urlsafe(24)})
             return redirect("web:checkout_review")
         return _page(request, "web/checkout/payment.html", "payment", summary, state,
                      hosted=True)
@@ -196,7 +195,8 @@ def checkout_payment(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             # A new attempt, a new key: retries of *this* attempt place one order.
-            _save(request, {**state, "card": card.as_dict(), "key": secrets.token_urlsafe(24)})
+            checkout_state_save(
+                request, {**state, "card": card.as_dict(), "key": secrets.token_urlsafe(24)})
             return redirect("web:checkout_review")
     if form.is_bound:  # never render the card number or the code back into the page
         form.data = form.data.copy()
@@ -224,23 +224,11 @@ def _method_name(code: str | None) -> str:
         return ""
 
 
-def placing_failed(request: HttpRequest, error: ShopError) -> HttpResponse:
-    """Where placing an order that failed sends the shopper (or the guest), with the reason:
-    the cart when stock, the cart or the discount code changed; the delivery step when the
-    address or the shipping method no longer holds; the review page otherwise."""
-    messages.error(request, error.message)
-    if isinstance(error, (Conflict, DiscountInvalid)):
-        return redirect("web:cart")
-    if isinstance(error, InvalidInput):
-        return redirect("web:checkout_shipping")
-    return redirect("web:checkout_review")
-
-
 @shopper_required
 @require_POST
 def checkout_place(request: HttpRequest) -> HttpResponse:
     last = request.session.get(LAST_ORDER_KEY)
-    if not _state(request) and isinstance(last, str):  # a resubmitted form after success
+    if not checkout_state(request) and isinstance(last, str):  # resubmitted after success
         return redirect("web:checkout_complete", number=last)
     state, summary, blocked = _guard(request, "review")
     if blocked:
@@ -251,8 +239,6 @@ def checkout_place(request: HttpRequest) -> HttpResponse:
         messages.info(request, "Your cart changed since you reviewed it. Please check it again.")
         return redirect("web:checkout_review")
     if not request.principal.is_authenticated:
-        from .guest import guest_place  # (guest.py reads this module's session state)
-
         return guest_place(request, state, summary)
     if state["card"].get("hosted"):
         return _place_hosted(request, state)
@@ -265,12 +251,12 @@ def checkout_place(request: HttpRequest) -> HttpResponse:
             idempotency_key=state["key"],
         )
     except PaymentDeclined as error:
-        _save(request, {k: v for k, v in state.items() if k not in ("card", "key")})
+        checkout_card_forget(request, state)
         messages.error(request, error.message)
         return redirect("web:checkout_payment")
     except ShopError as error:
         return placing_failed(request, error)
-    request.session.pop(CHECKOUT_KEY, None)
+    checkout_state_clear(request)
     request.session[LAST_ORDER_KEY] = placed.order.number
     return redirect("web:checkout_complete", number=placed.order.number)
 
@@ -328,7 +314,7 @@ def checkout_paid(request: HttpRequest, number: str) -> HttpResponse:
     if order.status != OrderStatus.PAID:
         messages.error(request, "The payment did not go through; nothing was charged.")
         return redirect("web:cart")
-    request.session.pop(CHECKOUT_KEY, None)
+    checkout_state_clear(request)
     request.session[LAST_ORDER_KEY] = order.number
     return redirect("web:checkout_complete", number=order.number)
 
@@ -343,10 +329,9 @@ def checkout_cancelled(request: HttpRequest, number: str) -> HttpResponse:
         return redirect("web:order_detail", number=number)
     order = checkout_hosted_cancel(principal=request.principal, order=order)
     if order.status == OrderStatus.PAID:
-        request.session.pop(CHECKOUT_KEY, None)
+        checkout_state_clear(request)
         return redirect("web:checkout_complete", number=order.number)
-    state = _state(request)
-    _save(request, {k: v for k, v in state.items() if k not in ("card", "key")})
+    checkout_card_forget(request, checkout_state(request))
     messages.info(request, "You left the payment page: nothing was charged and your cart is "
                            "as it was.")
     return redirect("web:checkout_payment")

@@ -18,7 +18,8 @@ from shop.core.errors import Conflict, InvalidInput
 from shop.policy.access import access_address, address_list_for
 
 from ..forms_checkout import AddressForm
-from .checkout import _guard, _page, _save, shopper_required
+from .checkout import _guard, _page, shopper_required
+from .checkout_state import checkout_state_save
 
 
 @shopper_required
@@ -44,7 +45,7 @@ def checkout_address(request: HttpRequest) -> HttpResponse:
         else:
             if form.cleaned_data.get("save") and user is not None:
                 _address_book_add(request, address)
-            _save(request, {**state, "address": address.as_dict()})
+            checkout_state_save(request, {**state, "address": address.as_dict()})
             return redirect("web:checkout_shipping")
     return _page(request, "web/checkout/address.html", "address", summary, state, form=form,
                  saved=saved, chosen=(state.get("address") or {}))
@@ -63,7 +64,7 @@ def _address_saved_chosen(request: HttpRequest, state: dict) -> HttpResponse:
     except InvalidInput as error:
         messages.error(request, f"{error.message} Edit the address or enter another one.")
         return redirect("web:checkout_address")
-    _save(request, {**state, "address": address.as_dict()})
+    checkout_state_save(request, {**state, "address": address.as_dict()})
     return redirect("web:checkout_shipping")
 
 

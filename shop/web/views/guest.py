@@ -51,7 +51,13 @@ from shop.policy.access import access_guest_order, access_guest_order_returning
 
 from ..forms_checkout import GuestEmailForm, GuestOrderForm
 from .accounts import signin_required, throttled_page
-from .checkout import CHECKOUT_KEY, _save, _state, placing_failed
+from .checkout_state import (
+    checkout_card_forget,
+    checkout_state,
+    checkout_state_clear,
+    checkout_state_save,
+    placing_failed,
+)
 
 GUEST_PLACED_KEY = "bfm_guest_placed"
 # the guest order waiting on the provider's page: {"number", "ref"} (its return links' ref)
@@ -66,7 +72,7 @@ def checkout_guest(request: HttpRequest) -> HttpResponse:
     if summary.is_empty:
         messages.info(request, "Your cart is empty: add something before checking out.")
         return redirect("web:cart")
-    state = _state(request)
+    state = checkout_state(request)
     form = GuestEmailForm(request.POST or None, initial={"email": state.get("guest_email", "")})
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,7 +80,7 @@ def checkout_guest(request: HttpRequest) -> HttpResponse:
         except InvalidInput as error:
             form.add_error("email", error.message)
         else:
-            _save(request, {**state, "guest_email": email})
+            checkout_state_save(request, {**state, "guest_email": email})
             return redirect("web:checkout_address")
     return render(request, "web/checkout/guest.html", {"form": form, "summary": summary})
 
@@ -97,13 +103,13 @@ def guest_place(request: HttpRequest, state: dict, summary) -> HttpResponse:
             idempotency_key=state["key"], discount_code=_cart_code(request),
         )
     except PaymentDeclined as error:
-        _save(request, {k: v for k, v in state.items() if k not in ("card", "key")})
+        checkout_card_forget(request, state)
         messages.error(request, error.message)
         return redirect("web:checkout_payment")
     except ShopError as error:
         return placing_failed(request, error)
     _cart_empty(request)
-    request.session.pop(CHECKOUT_KEY, None)
+    checkout_state_clear(request)
     request.session[GUEST_PLACED_KEY] = placed.placed.order.number
     return redirect("web:guest_checkout_complete")
 
@@ -173,7 +179,7 @@ def _guest_returning(request: HttpRequest, number: str):
 
 def _guest_confirmed(request: HttpRequest, number: str) -> HttpResponse:
     """The guest's order is paid: the confirmation (with the token, once) is next."""
-    request.session.pop(CHECKOUT_KEY, None)
+    checkout_state_clear(request)
     request.session.pop(GUEST_HOSTED_KEY, None)
     request.session[GUEST_PLACED_KEY] = number
     return redirect("web:guest_checkout_complete")
@@ -221,8 +227,7 @@ def guest_checkout_cancelled(request: HttpRequest, number: str) -> HttpResponse:
     if order.status == OrderStatus.PAID:
         return _guest_confirmed(request, order.number)
     request.session.pop(GUEST_HOSTED_KEY, None)
-    state = _state(request)
-    _save(request, {k: v for k, v in state.items() if k not in ("card", "key")})
+    checkout_card_forget(request, checkout_state(request))
     messages.info(request, "You left the payment page: nothing was charged and your cart is "
                            "as it was.")
     return redirect("web:checkout_payment")

@@ -10,13 +10,12 @@ from shop.cart.models import Cart
 from shop.cart.selectors import CartSummary
 from shop.orders.pricing import Quote, cart_quote
 
-CHECKOUT_KEY = "bfm_checkout"  # the checkout's session state (shop/web/views/checkout.py)
+from .checkout_state import checkout_state
 
 
 def quote_for(request: HttpRequest, *, cart: Cart | None, summary: CartSummary,
               method_code: str | None = None, use_chosen_method: bool = True) -> Quote:
-    state = request.session.get(CHECKOUT_KEY)
-    state = state if isinstance(state, dict) else {}
+    state = checkout_state(request)
     address = state.get("address") if isinstance(state.get("address"), dict) else None
     if method_code is None and use_chosen_method:
         method_code = state.get("shipping_method") or None
