@@ -57,8 +57,8 @@ lint: install-dev
 ## audit: static and dependency checks, once per CI run: ruff (with its security rules), bandit
 ## (no high-severity finding), import-linter (the layers of pyproject.toml), mypy with
 ## django-stubs, no model change without its migration, the size limits (no module in shop/
-## over 400 lines, no function over 60: scripts/codebase_metrics.py), pip-audit on
-## constraints.txt (says loudly when it could not audit)
+## over 400 lines, no function over 60, no module import cycle: scripts/codebase_metrics.py),
+## pip-audit on constraints.txt (says loudly when it could not audit)
 audit: lint
 	$(VENV)/bin/bandit -q -r shop config -lll
 	$(VENV)/bin/lint-imports

@@ -6,4 +6,5 @@ class CartConfig(AppConfig):
     label = "cart"
 
     def ready(self) -> None:
+        # receivers import models: only once the app registry is ready (Django's idiom)
         from . import receivers  # noqa: F401  (connects the sign-in merge)

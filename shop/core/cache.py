@@ -134,6 +134,8 @@ class ResilientRedisCache(RedisCache):
 
 
 def _report(*, up: bool, detail: str) -> None:
+    # A cache backend is imported by its path in settings.CACHES and must load without the app
+    # registry; health.py imports core.models, so the backend reaches it only to report.
     from .health import dependency_report
 
     dependency_report(name="redis", up=up, detail=detail)

@@ -7,6 +7,7 @@ class DiscountsConfig(AppConfig):
     verbose_name = "Discount codes"
 
     def ready(self) -> None:
+        # both import models: only once the app registry is ready (Django's idiom)
         from shop.cart.services import guest_cart_merged
 
         from .services import cart_discount_follow

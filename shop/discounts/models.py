@@ -12,6 +12,8 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 
+from shop.core.money import cents, percent_of
+
 CODE_MAX_LENGTH = 32
 
 
@@ -65,8 +67,6 @@ class DiscountCode(models.Model):
 
     def amount_for(self, subtotal: Decimal) -> Decimal:
         """What the code takes off `subtotal` (never more than it)."""
-        from shop.core.money import cents, percent_of
-
         if subtotal <= 0:
             return Decimal("0.00")
         if self.kind == self.Kind.PERCENT:

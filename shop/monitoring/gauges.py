@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from shop.core.models import DependencyState
+
 from .metrics import Gauge
 from .models import Alert
 
@@ -14,8 +16,6 @@ def open_alerts() -> list[Gauge]:
 def dependencies() -> list[Gauge]:
     """Whether each service the shop can do without (Redis) answered at the last check, and
     when that last changed (shop/core/health.py records it once for all processes)."""
-    from shop.core.models import DependencyState
-
     states = list(DependencyState.objects.order_by("name"))
     return [
         Gauge("shop_dependency_up",

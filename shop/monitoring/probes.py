@@ -19,6 +19,14 @@ from urllib.parse import unquote_plus
 
 from django.http import HttpRequest, HttpResponse
 
+from shop.core import cache_keys
+from shop.core.counters import counter_hit
+
+from . import alerts
+from .client import client_ip
+from .models import SecurityEventKind
+from .services import security_event_record
+
 PROBE_WINDOW = 600  # seconds
 PROBE_EVENTS_STORED = 10  # per kind and address and window; the rest are only counted
 
@@ -82,14 +90,6 @@ def probe_kind(request: HttpRequest, response: HttpResponse) -> str | None:
 def probe_record(*, request: HttpRequest, kind: str) -> None:
     """Record one probe: a `probe` security event while this address has stored fewer than
     PROBE_EVENTS_STORED of this kind in the window, else only the alert rule's count."""
-    from shop.core import cache_keys
-    from shop.core.counters import counter_hit
-
-    from . import alerts
-    from .client import client_ip
-    from .models import SecurityEventKind
-    from .services import security_event_record
-
     ip = client_ip(request) or "unknown"
     hit = counter_hit(key=cache_keys.probe_counter(kind=kind, ip=ip), window=PROBE_WINDOW)
     if hit.count <= PROBE_EVENTS_STORED:

@@ -18,10 +18,13 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from shop.core.views import csrf_failure as generic_csrf_failure
 from shop.core.views import error_response
 
 from . import metrics
 from .client import client_ip
+from .context import defer
+from .probes import probe_record
 
 PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
 
@@ -44,13 +47,8 @@ def scrape_allowed(request: HttpRequest) -> bool:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """settings.CSRF_FAILURE_VIEW: the generic 403 (shop/core/views.py), and a `probe` security
     event (bounded per address): a forged cross-site form post, or a scanner."""
-    from shop.core.views import csrf_failure as generic
-
-    from .context import defer
-    from .probes import probe_record
-
     defer(lambda: probe_record(request=request, kind="csrf_failed"))
-    return generic(request, reason=reason)
+    return generic_csrf_failure(request, reason=reason)
 
 
 @require_GET

@@ -6,4 +6,5 @@ class PrivacyConfig(AppConfig):
     label = "privacy"
 
     def ready(self) -> None:
+        # receivers import models: only once the app registry is ready (Django's idiom)
         from . import receivers  # noqa: F401  (registers signed-in sessions)

@@ -8,6 +8,7 @@ class StaffConfig(AppConfig):
     verbose_name = "Staff roles"
 
     def ready(self) -> None:
+        # roles.py imports auth's and staff's models: only once the registry is ready
         from .roles import roles_sync_after_migrate
 
         # The role groups are declared in roles.py. A data migration creates them; after every

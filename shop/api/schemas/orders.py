@@ -8,6 +8,8 @@ from typing import Any
 from ninja import Schema
 from pydantic import BaseModel, Field, StrictInt, model_validator
 
+from shop.orders.selectors import order_events_by_order
+
 
 class AddressIn(Schema):
     name: str = Field(max_length=150)
@@ -193,8 +195,6 @@ class OrderOut(BaseModel):
         if lines is None:
             lines = order.lines.all()
         if events is None:
-            from shop.orders.selectors import order_events_by_order
-
             events = order_events_by_order(orders=[order])[order.pk]
         return {
             "number": order.number,

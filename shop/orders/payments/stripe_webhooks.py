@@ -46,7 +46,7 @@ from ..settlement import (
 )
 from ..state import order_move
 from . import REFUND_ARRIVED, REFUND_BOUNCED, REFUND_PENDING
-from .stripe_gateway import refund_status_of
+from .stripe_gateway import from_minor, refund_status_of
 
 logger = logging.getLogger("shop.orders.stripe")
 
@@ -153,8 +153,6 @@ def _refund(obj: dict[str, Any]) -> str:
     if payment is None:
         return "refund for no payment of this shop"
     order = Order.objects.get(pk=payment.order_id)
-    from .stripe_gateway import from_minor
-
     amount = from_minor(obj["amount"], obj["currency"])
     if not order_move(order=order, expected=[OrderStatus.PAID, OrderStatus.FULFILLED],
                       in_flight_to=MoneyInFlight.REFUND):
