@@ -393,7 +393,7 @@ LOGGING = {
     "filters": {"request_context": {"()": "shop.core.logging.RequestContextFilter"}},
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.orjson.OrjsonFormatter",  # same lines, faster
+            "()": "shop.core.logging.JsonFormatter",  # python-json-logger (orjson), faster
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         }
