@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import (
     SHOP_PAYMENT_GATEWAY,
+    SILENCED_SYSTEM_CHECKS,
     STRIPE_GATEWAY,
     STRIPE_SECRET_KEY,
     STRIPE_WEBHOOK_SECRET,
@@ -47,7 +48,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 # Submitting a domain to the browsers' HSTS preload list binds every subdomain for years: the
 # operator opts in with SECURE_HSTS_PRELOAD=1; until then check --deploy need not remind us.
-SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SILENCED_SYSTEM_CHECKS = [
+    *SILENCED_SYSTEM_CHECKS, *([] if SECURE_HSTS_PRELOAD else ["security.W021"])
+]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-bfm_session"

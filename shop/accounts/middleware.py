@@ -14,6 +14,7 @@ Placed after AuthenticationMiddleware.
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject, empty
 
 from shop.monitoring.models import SecurityEventKind
 from shop.monitoring.services import security_event_record
@@ -57,10 +58,27 @@ def principal_from_bearer(request: HttpRequest) -> Principal:
 
 
 def principal_from_session(request: HttpRequest) -> Principal:
+    if _no_session_yet(request):
+        return ANONYMOUS
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return ANONYMOUS
     return Principal(user=user, via="session")
+
+
+def _no_session_yet(request: HttpRequest) -> bool:
+    """The request brought no session key and request.user is still the unread lazy user of
+    AuthenticationMiddleware: nobody is signed in (only login() puts a user in a session, and
+    no view has run yet), so the principal is anonymous without reading the session, which
+    would cost a load and mark the session accessed (a `Vary: Cookie`) for nothing."""
+    session = getattr(request, "session", None)
+    user = request.__dict__.get("user")
+    return (
+        session is not None
+        and session.session_key is None
+        and isinstance(user, SimpleLazyObject)
+        and user._wrapped is empty
+    )
 
 
 class PrincipalMiddleware:

@@ -9,4 +9,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        # registers its deploy checks: Django's idiom is to do so once the apps are ready
+        from . import security_headers  # noqa: F401
+
         connection_created.connect(register_sqlite_functions, dispatch_uid="shop_fold")

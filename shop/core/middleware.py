@@ -30,18 +30,21 @@ class RequestContextMiddleware:
             principal = getattr(request, "principal", None)
             if principal is not None and principal.is_authenticated:
                 context.user_id = principal.user_id
-            access_log.info(
-                "request",
-                extra={
-                    "method": request.method,
-                    "path": request.path,
-                    "route": getattr(request, "route_name", "") or "",
-                    "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "cache_policy": getattr(response, "cache_policy_name", ""),
-                    "user_id": context.user_id,
-                },
-            )
+            if access_log.isEnabledFor(logging.INFO):
+                # access_log.info() without looking up the caller's file and line, which the
+                # JSON line does not carry: same record, same handlers and filters.
+                access_log.handle(access_log.makeRecord(
+                    access_log.name, logging.INFO, "", 0, "request", (), None,
+                    extra={
+                        "method": request.method,
+                        "path": request.path,
+                        "route": getattr(request, "route_name", "") or "",
+                        "status": response.status_code,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        "cache_policy": getattr(response, "cache_policy_name", ""),
+                        "user_id": context.user_id,
+                    },
+                ))
             return response
         finally:
             request_context.end(token)

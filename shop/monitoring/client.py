@@ -51,17 +51,46 @@ def _trusted(address, networks: tuple[Network, ...]) -> bool:
 
 def client_ip(request: HttpRequest) -> str:
     """The client's address as a string ("" when the server did not say)."""
-    remote = _parse(request.META.get("REMOTE_ADDR", "") or "")
-    if remote is None:
-        return ""
-    proxies = _networks(getattr(settings, "TRUSTED_PROXY", "") or "")
-    if not proxies or not _trusted(remote, proxies):
-        return str(remote)
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    proxies = getattr(settings, "TRUSTED_PROXY", "") or ""
+    if not isinstance(proxies, str):
+        proxies = ",".join(proxies)
+    if len(remote) > _REMEMBERED_LENGTH:  # bounded memory, whatever the server passes on
+        address, via_proxy = _remote_address.__wrapped__(remote, proxies)
+    else:
+        address, via_proxy = _remote_address(remote, proxies)
+    if not via_proxy:
+        return address
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if len(forwarded) > _REMEMBERED_LENGTH:  # bounded memory whatever clients send
+        return _forwarded_client.__wrapped__(forwarded, proxies) or address
+    return _forwarded_client(forwarded, proxies) or address
+
+
+# The answers below depend on their strings alone: each is computed once per distinct
+# REMOTE_ADDR or X-Forwarded-For (and proxy setting), not parsed again on every request.
+_REMEMBERED_LENGTH = 200
+
+
+@functools.lru_cache(maxsize=1024)
+def _remote_address(remote: str, proxies: str) -> tuple[str, bool]:
+    """(REMOTE_ADDR normalised, or "" when it is not an address; whether it is a trusted
+    proxy, whose X-Forwarded-For then names the client)."""
+    address = _parse(remote)
+    if address is None:
+        return "", False
+    networks = _networks(proxies)
+    return str(address), bool(networks) and _trusted(address, networks)
+
+
+@functools.lru_cache(maxsize=1024)
+def _forwarded_client(forwarded: str, proxies: str) -> str:
+    """The right-most X-Forwarded-For hop that is not a trusted proxy ("" when none is)."""
+    networks = _networks(proxies)
     for hop in reversed(forwarded.split(",")[-10:]):
         address = _parse(hop)
         if address is None:
             break  # a malformed hop: trust nothing to its left
-        if not _trusted(address, proxies):
+        if not _trusted(address, networks):
             return str(address)
-    return str(remote)
+    return ""

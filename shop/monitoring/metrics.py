@@ -27,9 +27,11 @@ Label values are bounded: routes are URL names ("unmatched" for the rest), never
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -78,12 +80,25 @@ def multiprocess_dir() -> str:
 
 def request_observe(*, route: str, method: str, status: int, seconds: float,
                     cache_policy: str) -> None:
-    route = route or "unmatched"
-    method = method if method in METHODS else "OTHER"
-    REQUESTS.labels(route=route, method=method, status=str(status)).inc()
-    LATENCY.labels(route=route, method=method).observe(seconds)
+    requests, latency = _request_children(route or "unmatched",
+                                           method if method in METHODS else "OTHER", status)
+    requests.inc()
+    latency.observe(seconds)
     if cache_policy:
-        CACHE_POLICY.labels(policy=cache_policy).inc()
+        _cache_policy_child(cache_policy).inc()
+
+
+# The labelled children, looked up once per label values (route names, methods, statuses and
+# policies are bounded sets, see the module docstring): labels() validates and locks each time.
+@functools.lru_cache(maxsize=4096)
+def _request_children(route: str, method: str, status: int) -> tuple[Any, Any]:
+    return (REQUESTS.labels(route=route, method=method, status=str(status)),
+            LATENCY.labels(route=route, method=method))
+
+
+@functools.lru_cache(maxsize=64)
+def _cache_policy_child(policy: str) -> Any:
+    return CACHE_POLICY.labels(policy=policy)
 
 
 @dataclass(frozen=True)

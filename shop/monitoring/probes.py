@@ -14,6 +14,7 @@ response is made; recording happens after it has been sent (shop/monitoring/cont
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import unquote_plus
 
@@ -66,8 +67,22 @@ ORDER_NUMBER = re.compile(r"^BFM-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{10}$")
 def probe_kind(request: HttpRequest, response: HttpResponse) -> str | None:
     """The kind of probe this request was, or None for ordinary traffic."""
     raw_path = request.META.get("PATH_INFO", "") or request.path
+    raw_query = request.META.get("QUERY_STRING", "")
+    not_found = response.status_code == 404
+    if len(raw_path) + len(raw_query) > _REMEMBERED_LENGTH:  # bounded memory
+        return _kind.__wrapped__(raw_path, raw_query, not_found)
+    return _kind(raw_path, raw_query, not_found)
+
+
+# The kind depends on the path, the query string and whether the answer was a 404, nothing
+# else: remembered for the most recent ones (the same few paths make most of the traffic).
+_REMEMBERED_LENGTH = 200
+
+
+@functools.lru_cache(maxsize=2048)
+def _kind(raw_path: str, raw_query: str, not_found: bool) -> str | None:
     path = unquote_plus(raw_path)
-    query = unquote_plus(request.META.get("QUERY_STRING", ""))
+    query = unquote_plus(raw_query)
     text = f"{path}?{query}"
     if SQL_INJECTION.search(text):
         return "sql_injection"
@@ -75,8 +90,7 @@ def probe_kind(request: HttpRequest, response: HttpResponse) -> str | None:
         return "xss"
     if TRAVERSAL.search(raw_path) or TRAVERSAL.search(query):
         return "path_traversal"
-    status = response.status_code
-    if status != 404:
+    if not not_found:
         return None
     if FORCED_BROWSING.search(path):
         return "forced_browsing"

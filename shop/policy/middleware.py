@@ -154,6 +154,9 @@ class CachePolicyMiddleware:
         response["Cache-Control"] = PRIVATE.header
         response.headers.pop("ETag", None)
         response.headers.pop("Expires", None)
-        patch_vary_headers(response, ("Cookie", "Authorization"))
+        if "Vary" in response.headers:
+            patch_vary_headers(response, ("Cookie", "Authorization"))
+        else:
+            response.headers["Vary"] = "Cookie, Authorization"
         response.cache_policy_name = PRIVATE.name  # type: ignore[attr-defined]
         return response

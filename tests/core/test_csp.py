@@ -1,4 +1,4 @@
-"""shop/core/csp.py: the policy built once is exactly django-csp's, and per-view changes
+"""shop/core/security_headers.py: the CSP built once is exactly django-csp's, and per-view changes
 (the API docs page's styles) still go through django-csp."""
 
 import pytest
