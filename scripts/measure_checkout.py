@@ -135,16 +135,17 @@ def _buyers(count: int) -> list[str]:
     User = get_user_model()
     run = uuid.uuid4().hex[:8]
     users = User.objects.bulk_create([
-        User(email=f"measure-{run}-{i}@example.com", name=f"Measure {i}", password="!")
+        User(email=f"measure-{run}-{i}@example.com", name=f"Measure {i}",
+             password="!")  # noqa: S106 - an unusable password
         for i in range(count)
     ])
     users = list(User.objects.filter(email__startswith=f"measure-{run}-").order_by("pk"))
     carts = Cart.objects.bulk_create([Cart(user=user) for user in users])
     carts = list(Cart.objects.filter(user__in=users).order_by("user_id"))
+    picks = [variants[i % len(variants)] for i in range(len(carts))]
     CartLine.objects.bulk_create([
-        CartLine(cart=cart, variant=variants[i % len(variants)], sku=variants[i % len(variants)].sku,
-                 name="Measured thing", quantity=1)
-        for i, cart in enumerate(carts)
+        CartLine(cart=cart, variant=variant, sku=variant.sku, name="Measured thing", quantity=1)
+        for cart, variant in zip(carts, picks, strict=True)
     ])
     return [access_token_issue(user=user) for user in users]
 

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import hmac
 import time
+from dataclasses import dataclass
 
 import orjson
 from django.conf import settings
@@ -77,7 +78,7 @@ def idempotency_claim(*, user: User | None, key: str, fingerprint: str, scope: s
     """Either a new claim (this request goes on to place the order) or the order that an
     earlier request with the same key placed (this request returns it). A guest (no user)
     claims within `scope` (guest_scope)."""
-    owner = {"user": user} if user is not None else {"user": None, "scope": scope}
+    owner = _owner(user, scope)
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         try:
@@ -85,22 +86,81 @@ def idempotency_claim(*, user: User | None, key: str, fingerprint: str, scope: s
                 return IdempotencyKey.objects.create(**owner, key=key, fingerprint=fingerprint)
         except IntegrityError:
             pass
-        # the order is read only once the fingerprint matched: a different request with a
-        # reused key never loads the order it does not own (a guest's key is not secret)
-        claim = IdempotencyKey.objects.filter(**owner, key=key).first()
-        if claim is None:  # the other request failed and let go of the key: try again
-            continue
-        if not hmac.compare_digest(claim.fingerprint, fingerprint):
-            raise IdempotencyKeyReused()
-        order = claim.order
-        if order is not None and order.status != OrderStatus.PENDING_PAYMENT:
-            return order
-        if order is None and timezone.now() - claim.created_at > ABANDONED_AFTER:
-            IdempotencyKey.objects.filter(pk=claim.pk, order__isnull=True).delete()
-            continue
-        if time.monotonic() > deadline:
-            raise IdempotencyInProgress()
-        time.sleep(POLL_SECONDS)
+        found = _earlier_order(owner=owner, key=key, fingerprint=fingerprint, deadline=deadline)
+        if found is not None:
+            return found
+
+
+@dataclass(frozen=True)
+class KeyClaim:
+    """A key claimed inside the transaction that creates its order (key_claim_with): one
+    statement, no commit of its own (the shopper's checkout, services.py)."""
+
+    user: User | None
+    key: str
+    fingerprint: str
+    scope: str = ""
+
+
+class KeyTaken(Exception):
+    """Raised inside the order's transaction when its key was already claimed (the unique
+    constraint decided): the transaction rolls back and the caller answers the earlier
+    order (idempotency_replay)."""
+
+
+def key_claim_with(*, claim: KeyClaim, order: Order) -> None:
+    """Claims the key for `order`, in its transaction. The last write of the transaction,
+    after every other lock: a racing request with the same key waits here, on the unique
+    index, for the first one's transaction, and gets KeyTaken once it committed."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("a key is claimed inside its order's transaction")
+    try:
+        IdempotencyKey.objects.create(**_owner(claim.user, claim.scope), key=claim.key,
+                                      fingerprint=claim.fingerprint, order=order)
+    except IntegrityError as error:
+        raise KeyTaken() from error
+
+
+def idempotency_replay(*, claim: KeyClaim) -> Order | None:
+    """The order an earlier request with this key placed, once it is settled (waiting for
+    it, briefly); None when nobody holds the key. IdempotencyKeyReused (422) when it was
+    claimed for a different request."""
+    owner = _owner(claim.user, claim.scope)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        found = _earlier_order(owner=owner, key=claim.key, fingerprint=claim.fingerprint,
+                               deadline=deadline)
+        if found is not None:
+            return found
+        if not IdempotencyKey.objects.filter(**owner, key=claim.key).exists():
+            return None
+
+
+def _owner(user: User | None, scope: str) -> dict[str, object]:
+    return {"user": user} if user is not None else {"user": None, "scope": scope}
+
+
+def _earlier_order(*, owner: dict[str, object], key: str, fingerprint: str,
+                   deadline: float) -> Order | None:
+    """The settled order of the key's claim, or None to look again (no claim: it was let
+    go; an abandoned claim: taken over; still in progress: after a short wait)."""
+    # the order is read only once the fingerprint matched: a different request with a
+    # reused key never loads the order it does not own (a guest's key is not secret)
+    claim = IdempotencyKey.objects.filter(**owner, key=key).first()
+    if claim is None:  # the other request failed and let go of the key
+        return None
+    if not hmac.compare_digest(claim.fingerprint, fingerprint):
+        raise IdempotencyKeyReused()
+    order = claim.order
+    if order is not None and order.status != OrderStatus.PENDING_PAYMENT:
+        return order
+    if order is None and timezone.now() - claim.created_at > ABANDONED_AFTER:
+        IdempotencyKey.objects.filter(pk=claim.pk, order__isnull=True).delete()
+        return None
+    if time.monotonic() > deadline:
+        raise IdempotencyInProgress()
+    time.sleep(POLL_SECONDS)
+    return None
 
 
 def idempotency_release(*, claim: IdempotencyKey) -> None:
