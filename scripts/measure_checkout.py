@@ -155,6 +155,8 @@ def main() -> int:
     parser.add_argument("--checkouts", type=int, default=300)
     parser.add_argument("--log", action="store_true", help="print one checkout's statements")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sort", default="tottime", help="the profile's order (cProfile)")
+    parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
 
     _setup_database()
@@ -220,7 +222,7 @@ def main() -> int:
         for token in extra:
             checkout(token)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
     return 0
 
 

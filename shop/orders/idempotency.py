@@ -4,9 +4,14 @@ order.
 A key is claimed by inserting (user, key, fingerprint) into a table whose unique constraint is
 (user, key): of two requests that race with one key, exactly one insert wins, on SQLite and
 PostgreSQL alike. The loser waits (briefly) for the winner's order to be settled and returns
-that same order. The fingerprint is a keyed hash of what was asked (address, shipping
-method, the card's brand, last four digits and expiry: never the card number): the same key
-with a different request is refused (422), as in the IETF Idempotency-Key draft.
+that same order. The shopper's checkout inserts the claim with its order, as the last write
+of the transaction that creates it (KeyClaim, key_claim_with, idempotency_replay: no
+transaction of its own); guest checkout and the hosted page claim first, in a transaction of
+their own, and link the order after (idempotency_claim).
+
+The fingerprint is a keyed hash of what was asked (address, shipping method, the card's
+brand, last four digits and expiry: never the card number): the same key with a different
+request is refused (422), as in the IETF Idempotency-Key draft.
 
 A checkout that fails (sold out, declined) deletes its claim with its order, so the key can be
 used again: a declined attempt leaves nothing behind.

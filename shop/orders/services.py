@@ -3,14 +3,18 @@
 The order of events (checkout_place_order), chosen so that no lock is held while the payment
 provider is called, nothing is ever oversold, and no money moves without a row that says so:
 
-1. Idempotency-Key (optional): claim it (idempotency.py). A retry returns the first order.
-2. Transaction 1, short, in the lock order of shop/orders/stock.py: lock the shopper's user
-   row (an erasure waits, or this checkout finds the account gone) and cart row, read the
-   lines, take the stock (variant rows in id order plus one conditional UPDATE), create the
-   order in `pending_payment` with its charge in flight, its lines at the prices read under
-   the lock, its "placed" event and the Payment row (`charging`, with the idempotency key the
-   provider will get), and empty the cart. Any shortfall (409) rolls all of it back. The
-   shipping price and every total are computed here; nothing from the request is a price.
+1. Idempotency-Key (optional): checked and fingerprinted (idempotency.py).
+2. Transaction 1, short, in the lock order of shop/orders/stock.py (shop/orders/recording.py):
+   lock the shopper's user row (an erasure waits, or this checkout finds the account gone)
+   and cart row, read the lines, take the stock (one conditional UPDATE ... RETURNING per
+   variant, in id order; from three variants on, a locking SELECT plus one UPDATE), create
+   the order in `pending_payment` with its charge in flight, its lines at the prices read
+   under the lock, its "placed" event and the Payment row (`charging`, with the idempotency
+   key the provider will get), claim the Idempotency-Key with the order (the last lock), and
+   empty the cart. Any shortfall (409) rolls all of it back. The shipping price and every
+   total are computed here; nothing from the request is a price. A retry with the key
+   (racing or not) finds it taken, or the cart emptied, and answers the first order once
+   settled (_order_create_or_replay).
 3. Charge through the gateway, outside any transaction, with the payment's key.
 4. Settle (shop/orders/settlement.py): captured -> the order is paid and its confirmation
    e-mail queued, in one transaction. Declined (402) or provider unreachable (503): the order

@@ -14,7 +14,11 @@ the release of a declined or abandoned order, cancel, refund with restock, erasu
 A path may skip a level, never go back up: two paths that share rows then queue one behind
 the other instead of each holding what the other waits for (the deadlock of issue 12).
 
-`stock_take` must run inside the transaction that creates the order. It
+`stock_take` must run inside the transaction that creates the order. For one or two variants
+(the usual cart) it takes each one's units with one statement, in id order:
+`UPDATE variant SET stock = stock - q WHERE id = a AND stock >= q RETURNING price`, which locks
+the row, takes the units only if they are there and returns the price read under the lock
+(`_take_one`; no row back: OutOfStock). From three variants on it
 
 1. locks the variants' rows in one consistent order (by id: `SELECT ... ORDER BY id FOR
    UPDATE`), so two checkouts that share variants queue one behind the other instead of
@@ -29,7 +33,7 @@ The conditional WHERE is the guarantee (stock can never go below zero, and the t
 CHECK constraint says so too); the row locks make the order of waiting deterministic. On
 SQLite, FOR UPDATE does not exist: the transaction is BEGIN IMMEDIATE (settings), which holds
 the database's write lock from its first statement, so checkouts run one after the other and
-the same conditional UPDATE decides. Two queries, whatever the number of lines.
+the same conditional UPDATE decides. At most two queries, whatever the number of lines.
 """
 
 from __future__ import annotations
