@@ -126,19 +126,29 @@ def key_claim_with(*, claim: KeyClaim, order: Order) -> None:
         raise KeyTaken() from error
 
 
+class KeyReleased(Exception):
+    """The earlier request this one waited for let go of the key (its checkout failed, its
+    lines went back to the cart): this request may place its own order now."""
+
+
 def idempotency_replay(*, claim: KeyClaim) -> Order | None:
     """The order an earlier request with this key placed, once it is settled (waiting for
-    it, briefly); None when nobody holds the key. IdempotencyKeyReused (422) when it was
-    claimed for a different request."""
+    it, briefly); None when nobody holds the key; KeyReleased when the holder let go of it
+    while this request waited. IdempotencyKeyReused (422) when it was claimed for a
+    different request."""
     owner = _owner(claim.user, claim.scope)
     deadline = time.monotonic() + WAIT_SECONDS
+    seen = False
     while True:
         found = _earlier_order(owner=owner, key=claim.key, fingerprint=claim.fingerprint,
                                deadline=deadline)
         if found is not None:
             return found
         if not IdempotencyKey.objects.filter(**owner, key=claim.key).exists():
+            if seen:
+                raise KeyReleased()
             return None
+        seen = True
 
 
 def _owner(user: User | None, scope: str) -> dict[str, object]:

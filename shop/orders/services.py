@@ -135,12 +135,14 @@ def _order_create_or_replay(
         except (idempotency.KeyTaken, ShopError) as error:
             if claim is None:
                 raise
-            earlier = idempotency.idempotency_replay(claim=claim)
+            try:
+                earlier = idempotency.idempotency_replay(claim=claim)
+            except idempotency.KeyReleased:
+                continue  # the first request's order went (declined): place this one
             if earlier is not None:
                 return PlacedOrder(order=earlier, replayed=True)
             if not isinstance(error, idempotency.KeyTaken):
                 raise
-            # the first request's order went (declined) and let go of the key: place this one
     raise idempotency.IdempotencyInProgress()
 
 
