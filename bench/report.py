@@ -49,14 +49,13 @@ LIMITS = {
         "run): rows whose code did not change (API list, page 21) moved by 2x between runs."
     ),
     "checkout": (
-        "**Checkout** (issue 4's code): each checkout is three short transactions (claim the "
-        "idempotency key, take stock and create the order, mark it paid) of ~16 statements in "
-        "all, each a round trip; the confirmation email is rendered after the response but "
-        "still on the same worker. ~11 ms of app CPU and ~3.3 ms of PostgreSQL CPU per "
-        "checkout (CPU column): on 2 cores shared by granian, PostgreSQL and wrk that caps it "
-        "near 140/s. 200/s needs the email moved to an outbox drained by another process, the "
-        "key claimed inside the order's transaction (one commit less), or "
-        "more cores (the app tier scales out; see docs/scaling.md). Zero oversell holds."
+        "**Checkout** (issues 12 and 16): each checkout is two short transactions (take stock, "
+        "create the order with its payment attempt and claim the idempotency key; mark it paid "
+        "and queue the confirmation e-mail as an outbox row, which `db_worker` renders and "
+        "sends, not the request's worker) plus the test gateway's own record of the charge (one "
+        "autocommit insert): 19 statements, 23 round trips, measured in process by "
+        "`scripts/measure_checkout.py` (was 22 statements, 30 round trips, 4 commits; app CPU "
+        "~16-19 ms -> ~15-16 ms on PostgreSQL on this shared machine). Zero oversell holds."
     ),
     "hello": (
         "**Hello world through the middleware stack** (issue 16: ≤ 0.3 ms of app CPU). A trivial "

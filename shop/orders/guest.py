@@ -61,14 +61,8 @@ from .guest_tokens import order_token, order_token_hash, order_token_of
 from .hosted import HOSTED_CARD, HostedPayment, hosted_session_open
 from .models import GuestOrder, IdempotencyKey, Order
 from .payments import CardToken, gateway, hosted_gateway_for
-from .services import (
-    CreatedOrder,
-    PlacedOrder,
-    order_create_retrying,
-    order_pay,
-    order_record,
-    request_facts,
-)
+from .recording import CreatedOrder, order_create_retrying, order_record
+from .services import PlacedOrder, order_pay, request_facts
 
 MAX_ITEMS = 50
 CLAIM_SALT = "shop.orders.guest.claim"

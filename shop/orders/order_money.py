@@ -62,11 +62,13 @@ def order_money_fields(priced: Quote) -> dict[str, Any]:
 
 def order_discount_redeem(*, order: Order, priced: Quote, cart_id: int | None) -> None:
     """Counts the code's use for the order (DiscountInvalid when its last use just went to
-    another order: the caller's transaction rolls back) and takes it off the cart."""
-    if priced.discount_code:
-        code = DiscountCode.objects.get(code=priced.discount_code)
-        discount_redeem(code=code, order_id=order.pk, amount=priced.discount,
-                        user_id=order.user_id, email=order.email)
+    another order: the caller's transaction rolls back) and takes it off the cart. No code
+    (the cart had none when it was priced): nothing to count or take off."""
+    if not priced.discount_code:
+        return
+    code = DiscountCode.objects.get(code=priced.discount_code)
+    discount_redeem(code=code, order_id=order.pk, amount=priced.discount,
+                    user_id=order.user_id, email=order.email)
     cart_discount_remove(cart_id=cart_id)
 
 

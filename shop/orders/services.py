@@ -3,14 +3,18 @@
 The order of events (checkout_place_order), chosen so that no lock is held while the payment
 provider is called, nothing is ever oversold, and no money moves without a row that says so:
 
-1. Idempotency-Key (optional): claim it (idempotency.py). A retry returns the first order.
-2. Transaction 1, short, in the lock order of shop/orders/stock.py: lock the shopper's user
-   row (an erasure waits, or this checkout finds the account gone) and cart row, read the
-   lines, take the stock (variant rows in id order plus one conditional UPDATE), create the
-   order in `pending_payment` with its charge in flight, its lines at the prices read under
-   the lock, its "placed" event and the Payment row (`charging`, with the idempotency key the
-   provider will get), and empty the cart. Any shortfall (409) rolls all of it back. The
-   shipping price and every total are computed here; nothing from the request is a price.
+1. Idempotency-Key (optional): checked and fingerprinted (idempotency.py).
+2. Transaction 1, short, in the lock order of shop/orders/stock.py (shop/orders/recording.py):
+   lock the shopper's user row (an erasure waits, or this checkout finds the account gone)
+   and cart row, read the lines, take the stock (one conditional UPDATE ... RETURNING per
+   variant, in id order; from three variants on, a locking SELECT plus one UPDATE), create
+   the order in `pending_payment` with its charge in flight, its lines at the prices read
+   under the lock, its "placed" event and the Payment row (`charging`, with the idempotency
+   key the provider will get), claim the Idempotency-Key with the order (the last lock), and
+   empty the cart. Any shortfall (409) rolls all of it back. The shipping price and every
+   total are computed here; nothing from the request is a price. A retry with the key
+   (racing or not) finds it taken, or the cart emptied, and answers the first order once
+   settled (_order_create_or_replay).
 3. Charge through the gateway, outside any transaction, with the payment's key.
 4. Settle (shop/orders/settlement.py): captured -> the order is paid and its confirmation
    e-mail queued, in one transaction. Declined (402) or provider unreachable (503): the order
@@ -27,36 +31,21 @@ what happened (paid, or cancelled with its stock back).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
-
-from django.conf import settings
-from django.db import IntegrityError, transaction
 
 from shop.accounts.models import User
 from shop.accounts.principal import Principal
 from shop.cart.models import CartLine
 from shop.cart.selectors import cart_for, cart_lines
 from shop.core.addresses import ShippingAddress
-from shop.core.errors import Conflict, ShopError
+from shop.core.errors import ShopError
 from shop.core.faults import fault_point
 from shop.shipping.models import ShippingMethod
 from shop.shipping.selectors import shipping_method_get
 
 from . import idempotency
-from .models import (
-    IdempotencyKey,
-    MoneyInFlight,
-    Order,
-    OrderEvent,
-    OrderLine,
-    OrderStatus,
-    Payment,
-)
-from .numbers import order_number_new
-from .order_money import order_discount_redeem, order_money_fields, order_price
+from .models import IdempotencyKey, Order, OrderLine, OrderStatus, Payment
 from .payments import (
     CardToken,
     PaymentDeclined,
@@ -65,33 +54,21 @@ from .payments import (
     PaymentUncertain,
     gateway,
 )
-from .pricing import Quote
+from .recording import CreatedOrder, order_create_retrying, order_record
 from .settlement import (
     charge_captured,
     charge_not_charged,
     charge_settle,
     payment_provider_id_set,
 )
-from .stock import stock_take
 
 logger = logging.getLogger("shop.orders")
 
-CreatedOrder = tuple[Order, list[OrderLine], Payment]
 
 class SignInRequired(ShopError):
     code = "not_authenticated"
     status = 401
     message = "Sign in to check out."
-
-
-class EmptyCart(Conflict):
-    code = "cart_empty"
-    message = "Your cart is empty."
-
-
-class CartChanged(Conflict):
-    code = "cart_changed"
-    message = "Some items in your cart are no longer available. Please review your cart."
 
 
 @dataclass(frozen=True)
@@ -128,31 +105,45 @@ def checkout_place_order(
     key = idempotency.key_validate(idempotency_key)
     method = shipping_method_get(code=shipping_method_code)
 
-    claim: IdempotencyKey | None = None
-    if key is not None:
-        claimed = idempotency.idempotency_claim(
-            user=user,
-            key=key,
-            fingerprint=idempotency.fingerprint(request_facts(address, method.code, card)),
-        )
-        if isinstance(claimed, Order):
-            return PlacedOrder(order=claimed, replayed=True)
-        claim = claimed
-
+    claim = None if key is None else idempotency.KeyClaim(
+        user=user, key=key,
+        fingerprint=idempotency.fingerprint(request_facts(address, method.code, card)))
     gw = gateway()
-    try:
-        order, lines, payment = _order_create(
-            principal=principal, address=address, method=method, claim=claim, card=card,
-            gateway_name=gw.name,
-        )
-    except BaseException:
-        if claim is not None:
-            idempotency.idempotency_release(claim=claim)
-        raise
-
+    created = _order_create_or_replay(principal=principal, address=address, method=method,
+                                      claim=claim, card=card, gateway_name=gw.name)
+    if isinstance(created, PlacedOrder):
+        return created
+    order, lines, payment = created
     fault_point("checkout.recorded")
     return order_pay(gw=gw, order=order, lines=lines, payment=payment, card=card,
                 principal=principal)
+
+
+def _order_create_or_replay(
+    *, principal: Principal, address: ShippingAddress, method: ShippingMethod,
+    claim: idempotency.KeyClaim | None, card: CardToken, gateway_name: str,
+) -> CreatedOrder | PlacedOrder:
+    """Transaction 1, which claims the key (if any) with the order: a commit fewer than a
+    claim of its own. When the key was taken (a retry, even one racing the first request:
+    it waited on the key's unique index for the first transaction), or transaction 1 refused
+    (the first request emptied the cart), the earlier order with this key is the answer,
+    once settled; a different request with the key is a 422 (IdempotencyKeyReused)."""
+    for _attempt in range(3):
+        try:
+            return _order_create(principal=principal, address=address, method=method,
+                                 claim=claim, card=card, gateway_name=gateway_name)
+        except (idempotency.KeyTaken, ShopError) as error:
+            if claim is None:
+                raise
+            try:
+                earlier = idempotency.idempotency_replay(claim=claim)
+            except idempotency.KeyReleased:
+                continue  # the first request's order went (declined): place this one
+            if earlier is not None:
+                return PlacedOrder(order=earlier, replayed=True)
+            if not isinstance(error, idempotency.KeyTaken):
+                raise
+    raise idempotency.IdempotencyInProgress()
 
 
 def order_pay(*, gw: PaymentGateway, order: Order, lines: list[OrderLine], payment: Payment,
@@ -224,10 +215,10 @@ def _order_create(
     principal: Principal,
     address: ShippingAddress,
     method: ShippingMethod,
-    claim: IdempotencyKey | None,
+    claim: IdempotencyKey | idempotency.KeyClaim | None,
     card: CardToken,
     gateway_name: str,
-) -> tuple[Order, list[OrderLine], Payment]:
+) -> CreatedOrder:
     """Transaction 1 of the shopper's checkout."""
     return order_create_retrying(lambda: _order_create_once(
         principal=principal, address=address, method=method, claim=claim, card=card,
@@ -235,88 +226,12 @@ def _order_create(
     ))
 
 
-def order_create_retrying(create: Callable[[], CreatedOrder]) -> CreatedOrder:
-    """Runs `create` in a transaction; again when the random order number is already
-    taken."""
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                return create()
-        except IntegrityError:
-            if attempt == 2:
-                raise
-            logger.warning("order number collision; retrying")
-    raise AssertionError("unreachable")
-
-
-def _order_lines(lines: list[CartLine], prices: dict[int, Decimal]) -> list[OrderLine]:
-    order_lines = []
-    for line in lines:
-        variant = line.variant
-        if variant is None:  # refused before the stock was taken (CartChanged)
-            raise CartChanged()
-        unit_price = prices[variant.pk]
-        order_lines.append(
-            OrderLine(
-                variant=variant,
-                sku=variant.sku,
-                product_name=variant.product.name,
-                variant_label="" if variant.label == "Standard" else variant.label,
-                unit_price=unit_price,
-                quantity=line.quantity,
-                line_total=unit_price * line.quantity,
-            )
-        )
-    return order_lines
-
-
-def _wanted(lines: list[CartLine]) -> tuple[dict[int, int], dict[int, str]]:
-    """Units wanted per variant id, and the names an OutOfStock message would use."""
-    quantities: dict[int, int] = {}
-    names: dict[int, str] = {}
-    for line in lines:
-        variant = line.variant
-        if variant is None:
-            raise CartChanged()
-        quantities[variant.pk] = quantities.get(variant.pk, 0) + line.quantity
-        label = variant.label
-        names[variant.pk] = (
-            variant.product.name if label == "Standard" else f"{variant.product.name} ({label})"
-        )
-    return quantities, names
-
-
-def _order_new(*, user: User | None, email: str, address: ShippingAddress,
-               method: ShippingMethod, priced: Quote, item_count: int) -> Order:
-    """The order row: pending payment, its charge in flight, amounts from the server."""
-    return Order.objects.create(
-        number=order_number_new(),
-        user=user,
-        email=email,
-        status=OrderStatus.PENDING_PAYMENT,
-        money_in_flight=MoneyInFlight.CHARGE,
-        currency=settings.SHOP_CURRENCY,
-        **order_money_fields(priced),
-        item_count=item_count,
-        ship_name=address.name,
-        ship_line1=address.line1,
-        ship_line2=address.line2,
-        ship_city=address.city,
-        ship_state=address.state,
-        ship_postal_code=address.postal_code,
-        ship_country=address.country,
-        ship_phone=address.phone,
-        shipping_method_code=method.code,
-        shipping_method_name=method.name,
-    )
-
-
 def _order_create_once(
     *,
     principal: Principal,
     address: ShippingAddress,
     method: ShippingMethod,
-    claim: IdempotencyKey | None,
+    claim: IdempotencyKey | idempotency.KeyClaim | None,
     card: CardToken,
     gateway_name: str,
 ) -> CreatedOrder:
@@ -335,46 +250,3 @@ def _order_create_once(
     return created
 
 
-def order_record(
-    *,
-    lines: list[CartLine],
-    user: User | None,
-    email: str,
-    address: ShippingAddress,
-    method: ShippingMethod,
-    claim: IdempotencyKey | None,
-    card: CardToken,
-    gateway_name: str,
-    cart_id: int | None = None,
-    discount_code: str | None = None,
-) -> CreatedOrder:
-    """Inside transaction 1: takes the stock of `lines` (cart lines, or unsaved CartLine
-    rows of a guest's items), and writes the order, its lines, its "placed" event and its
-    `charging` Payment. Shared by the shopper's checkout and guest checkout
-    (shop/orders/guest.py). The discount code is the cart's (`cart_id`) or `discount_code`;
-    its use is counted last (shop/orders/order_money.py)."""
-    if not lines:
-        raise EmptyCart()
-    if any(line.variant is None or not line.variant.product.is_active for line in lines):
-        raise CartChanged()
-    quantities, names = _wanted(lines)
-    prices = stock_take(quantities=quantities, names=names)
-    order_lines = _order_lines(lines, prices)
-    priced = order_price(lines=order_lines, address=address, method=method, cart_id=cart_id,
-                         code_text=discount_code, user_id=user.pk if user else None,
-                         email=email)
-    order = _order_new(user=user, email=email, address=address, method=method, priced=priced,
-                       item_count=sum(quantities.values()))
-    for order_line in order_lines:
-        order_line.order = order
-    OrderLine.objects.bulk_create(order_lines)
-    OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.PLACED, status=order.status,
-                              at=order.created_at)
-    payment = Payment.objects.create(
-        order=order, gateway=gateway_name, amount=order.total, currency=order.currency,
-        status=Payment.Status.CHARGING, brand=card.brand, last4=card.last4,
-    )
-    order_discount_redeem(order=order, priced=priced, cart_id=cart_id)
-    if claim is not None:
-        IdempotencyKey.objects.filter(pk=claim.pk).update(order=order)
-    return order, order_lines, payment

@@ -14,7 +14,11 @@ the release of a declined or abandoned order, cancel, refund with restock, erasu
 A path may skip a level, never go back up: two paths that share rows then queue one behind
 the other instead of each holding what the other waits for (the deadlock of issue 12).
 
-`stock_take` must run inside the transaction that creates the order. It
+`stock_take` must run inside the transaction that creates the order. For one or two variants
+(the usual cart) it takes each one's units with one statement, in id order:
+`UPDATE variant SET stock = stock - q WHERE id = a AND stock >= q RETURNING price`, which locks
+the row, takes the units only if they are there and returns the price read under the lock
+(`_take_one`; no row back: OutOfStock). From three variants on it
 
 1. locks the variants' rows in one consistent order (by id: `SELECT ... ORDER BY id FOR
    UPDATE`), so two checkouts that share variants queue one behind the other instead of
@@ -29,14 +33,15 @@ The conditional WHERE is the guarantee (stock can never go below zero, and the t
 CHECK constraint says so too); the row locks make the order of waiting deterministic. On
 SQLite, FOR UPDATE does not exist: the transaction is BEGIN IMMEDIATE (settings), which holds
 the database's write lock from its first statement, so checkouts run one after the other and
-the same conditional UPDATE decides. Two queries, whatever the number of lines.
+the same conditional UPDATE decides. At most two queries, whatever the number of lines.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NoReturn
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, F, PositiveIntegerField, Q, Value, When
 from django.utils import timezone
 
@@ -46,6 +51,10 @@ from shop.core.errors import Conflict, InvalidInput
 from .models import Order, OrderLine
 
 MAX_STOCK_DELTA = 100_000
+CENT = Decimal("0.01")  # Variant.price's decimal places
+# (Django's update() returns no columns; PostgreSQL and SQLite >= 3.35 both have RETURNING)
+TAKE_ONE = ('UPDATE "catalog_variant" SET "stock" = "stock" - %s '
+            'WHERE "id" = %s AND "stock" >= %s RETURNING "price"')
 
 
 class OutOfStock(Conflict):
@@ -68,6 +77,14 @@ def stock_take(*, quantities: dict[int, int], names: dict[int, str]) -> dict[int
     if not quantities or any(q <= 0 for q in quantities.values()):
         raise ValueError("quantities must be positive")
     ids = sorted(quantities)
+    if len(ids) <= 2:  # one statement per variant, in id order
+        prices = {}
+        for pk in ids:
+            price = _take_one(pk=pk, quantity=quantities[pk])
+            if price is None:
+                _out_of_stock(ids, quantities, names)
+            prices[pk] = price
+        return prices
     prices = dict(
         Variant.objects.select_for_update()
         .filter(pk__in=ids)
@@ -79,10 +96,30 @@ def stock_take(*, quantities: dict[int, int], names: dict[int, str]) -> dict[int
         enough |= Q(pk=pk, stock__gte=quantities[pk])
     taken = Variant.objects.filter(enough).update(stock=F("stock") - _by_id(quantities))
     if taken != len(ids) or len(prices) != len(ids):
-        left = dict(Variant.objects.filter(pk__in=ids).values_list("pk", "stock"))
-        short = [pk for pk in ids if left.get(pk, 0) < quantities[pk]]
-        raise OutOfStock(_shortfall_message(short, left, names))
+        _out_of_stock(ids, quantities, names)
     return prices
+
+
+def _take_one(*, pk: int, quantity: int) -> Decimal | None:
+    """Takes `quantity` units of one variant, or nothing when fewer are left: one
+    conditional UPDATE, which locks the row, and returns the price read under that lock
+    (None: short, or no such variant)."""
+    with connection.cursor() as cursor:
+        cursor.execute(TAKE_ONE, [quantity, pk, quantity])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    price = row[0]  # a Decimal on PostgreSQL; SQLite answers a float or an int
+    if not isinstance(price, Decimal):
+        price = Decimal(str(price))
+    return price.quantize(CENT)
+
+
+def _out_of_stock(ids: list[int], quantities: dict[int, int], names: dict[int, str]
+                  ) -> NoReturn:
+    left = dict(Variant.objects.filter(pk__in=ids).values_list("pk", "stock"))
+    short = [pk for pk in ids if left.get(pk, 0) < quantities[pk]]
+    raise OutOfStock(_shortfall_message(short, left, names))
 
 
 def _stock_return(*, quantities: dict[int, int]) -> None:

@@ -127,6 +127,26 @@ def test_the_same_key_with_another_request_is_refused(catalog, alice_api):
     assert Order.objects.count() == 1
 
 
+def test_a_retry_finding_the_cart_emptied_by_the_first_answers_that_order(catalog, alice_api):
+    """The key is claimed by the order's own transaction (issue 16): a retry that finds the
+    cart empty (or short of stock) answers the order of its key, not 409; a different request
+    with the key is still a 422."""
+    add(alice_api, sku(catalog.mug), 2)
+    first = checkout(alice_api, HTTP_IDEMPOTENCY_KEY="emptied")
+    assert first.status_code == 201
+    again = checkout(alice_api, HTTP_IDEMPOTENCY_KEY="emptied")
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["number"] == first.json()["number"]
+    other = checkout(alice_api, checkout_body({**ALICE_ADDRESS, "city": "Cambridge"}),
+                     HTTP_IDEMPOTENCY_KEY="emptied")
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert checkout(alice_api, HTTP_IDEMPOTENCY_KEY="fresh").json()["error"]["code"] == (
+        "cart_empty")
+    assert Order.objects.count() == 1
+
+
 def test_keys_belong_to_their_user(catalog, alice_api, bob_api):
     add(alice_api, sku(catalog.mug), 1)
     add(bob_api, sku(catalog.mug), 1)

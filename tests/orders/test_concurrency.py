@@ -132,3 +132,32 @@ def test_a_burst_through_the_live_server_never_oversells_nor_locks(live_server):
     variant.refresh_from_db()
     assert variant.stock == 0
     assert Order.objects.count() == units
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_retries_with_one_key_through_the_live_server_places_one_order(live_server):
+    """The key is claimed by the order's transaction (issue 16): on SQLite the retries queue
+    on the IMMEDIATE lock, on PostgreSQL on the user's row and the key's unique index; either
+    way one order, and every retry answers it."""
+    threads = 8
+    variant = last_units()
+    token = shoppers(1)[0]
+    start = threading.Barrier(threads)
+
+    def one(_: int) -> tuple[int, str]:
+        with httpx.Client(base_url=live_server.url, timeout=60) as client:
+            start.wait(timeout=30)
+            response = client.post(
+                "/api/v1/checkout", json=checkout_body(),
+                headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "burst-1"},
+            )
+            return response.status_code, response.json().get("number", response.text)
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        results = list(pool.map(one, range(threads)))
+    assert Counter(status for status, _ in results) == {201: threads}, results
+    assert len({number for _, number in results}) == 1
+    assert Order.objects.count() == 1
+    assert Payment.objects.count() == 1
+    variant.refresh_from_db()
+    assert variant.stock == UNITS - 1
