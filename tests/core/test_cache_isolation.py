@@ -29,8 +29,14 @@ for step in sys.argv[1:]:
 """
 
 
+# Worker names of their own: the suite's real xdist workers (gw0, gw1) clear their caches at
+# every test, so probing under their names failed whenever one of them cleared mid-probe.
+PROBE_A, PROBE_B = "gwprobe-a", "gwprobe-b"
+
+
 def worker(name: str, *steps: str) -> str | None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env.pop("SHOP_TEST_CACHE_NAMESPACE", None)
     env.update(DJANGO_SETTINGS_MODULE="config.settings.test", PYTEST_XDIST_WORKER=name,
                PYTHONPATH=str(ROOT))
     done = subprocess.run([sys.executable, "-c", SCRIPT, *steps], cwd=ROOT, env=env,
@@ -41,14 +47,14 @@ def worker(name: str, *steps: str) -> str | None:
 
 def test_a_worker_neither_reads_nor_clears_another_workers_cache():
     try:
-        worker("gw0", "clear", "set=from gw0")
-        # gw1 starts a test (clears its cache) and caches the same key for its own database
-        assert worker("gw1", "clear", "get") is None
-        worker("gw1", "set=from gw1")
-        assert worker("gw0", "get") == "from gw0"
-        assert worker("gw1", "get") == "from gw1"
-        worker("gw1", "clear")
-        assert worker("gw0", "get") == "from gw0"
+        worker(PROBE_A, "clear", "set=from A")
+        # B starts a test (clears its cache) and caches the same key for its own database
+        assert worker(PROBE_B, "clear", "get") is None
+        worker(PROBE_B, "set=from B")
+        assert worker(PROBE_A, "get") == "from A"
+        assert worker(PROBE_B, "get") == "from B"
+        worker(PROBE_B, "clear")
+        assert worker(PROBE_A, "get") == "from A"
     finally:
-        worker("gw0", "clear")
-        worker("gw1", "clear")
+        worker(PROBE_A, "clear")
+        worker(PROBE_B, "clear")
