@@ -77,3 +77,10 @@ def category_options(categories, chosen: object) -> list[dict]:
     """The filter form's category choices, in tree order, with the chosen one marked."""
     return [{"slug": c.slug, "label": c.tree_label, "selected": chosen == c.slug}
             for c in categories]
+
+
+def sort_options(choices, chosen: object) -> list[dict]:
+    """The filter form's sort choices: relevance is the empty value (the default)."""
+    chosen = chosen or "relevance"
+    return [{"value": "" if value == "relevance" else value, "label": label,
+             "selected": value == chosen} for value, label in choices]

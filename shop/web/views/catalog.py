@@ -15,7 +15,7 @@ from shop.core.errors import InvalidInput
 from shop.core.pagination import page_window
 from shop.core.request_context import current_request_id
 
-from ..cards import category_nav, category_options, plain_number, product_cards
+from ..cards import category_nav, category_options, plain_number, product_cards, sort_options
 from ..forms import ProductFilterForm
 
 
@@ -92,13 +92,15 @@ def _listing(request: HttpRequest, *, category=None) -> HttpResponse:
     params = {k: v for k, v in request.GET.items() if v and k in form.fields}
     context = {
         "form": form,
-        "values": params,
+        # every field, typed or not: a missing key costs the template a failed lookup each
+        "values": {name: params.get(name, "") for name in form.fields},
         "category": category,
         "subcategories": [c for c in categories if category and c.parent_id == category.pk],
         "top_categories": [c for c in categories if c.parent_id is None],
         "category_options": category_options(catalog.category_tree(categories),
                                              params.get("category")),
-        "sort_labels": form.fields["sort"].choices,
+        "sort_options": sort_options(form.fields["sort"].choices, params.get("sort", "")),
+        "error": "",
     }
     try:
         context.update(_results(form, params, categories, category))
