@@ -8,6 +8,8 @@ the same for every visitor, so cached pages stay free of anyone's data.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language
@@ -19,15 +21,15 @@ _ASSETS = {
     "htmx": "shop/vendor/htmx-2.0.11.min.js", "icons": "shop/icons.svg", "logo": "shop/logo.svg",
     "private_js": "shop/private.js", "filters_js": "shop/filters.js",
 }
-_known: dict[tuple[str, str | None], dict[str, dict[str, str]]] = {}
 
 
 def site_links() -> dict[str, dict[str, str]]:
-    """{"url": {route: path}, "static": {name: url}} for web/base.html."""
-    key = (get_script_prefix(), get_language())
-    found = _known.get(key)
-    if found is None:
-        found = {"url": {name: reverse(f"web:{name}") for name in _ROUTES},
-                 "static": {name: static(path) for name, path in _ASSETS.items()}}
-        _known[key] = found
-    return found
+    """{"url": {route: path}, "static": {name: url}} for web/base.html (read only)."""
+    return _links(get_script_prefix(), get_language())
+
+
+@lru_cache(maxsize=16)
+def _links(prefix: str, language: str | None) -> dict[str, dict[str, str]]:
+    """Reversed under the current script prefix and language, which are the arguments."""
+    return {"url": {name: reverse(f"web:{name}") for name in _ROUTES},
+            "static": {name: static(path) for name, path in _ASSETS.items()}}
