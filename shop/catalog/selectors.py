@@ -291,18 +291,24 @@ def product_list(
     sort_key = filters.effective_sort
     if sort_key == RELEVANCE:
         return _relevance_list(filters, cursor, limit)
-    queryset = product_queryset(filters)
     sort = SORTS[sort_key]
+    after = Q()
     if cursor:
         value, pk = cursors.decode_keyset(cursor, sort_key, sort.field)
         if sort.descending:
             after = Q(**{f"{sort.field}__lt": value}) | Q(**{sort.field: value, "pk__lt": pk})
         else:
             after = Q(**{f"{sort.field}__gt": value}) | Q(**{sort.field: value, "pk__gt": pk})
-        queryset = queryset.filter(after)
     prefix = "-" if sort.descending else ""
-    queryset = queryset.order_by(f"{prefix}{sort.field}", f"{prefix}pk")
-    rows = _summaries(queryset[: limit + 1])
+    rows: list[ProductSummary] = []
+    # Full text first; a typo only when it finds nothing (search.matching). A page after a
+    # full-text page is never empty (a cursor is given only when a row follows), so an empty
+    # one means the pages are the typo matches: one query, two for a typo.
+    for typo in (False, True)[: 1 + search.has_typo_tier(search.terms(filters.q))]:
+        queryset = product_queryset(filters, typo=typo).filter(after)
+        rows = _summaries(queryset.order_by(f"{prefix}{sort.field}", f"{prefix}pk")[: limit + 1])
+        if rows:
+            break
     items = rows[:limit]
     after_last = cursors.encode_keyset(sort_key, sort.field, items[-1]) if items else None
     return Page(items=items, next_cursor=after_last if len(rows) > limit else None)
