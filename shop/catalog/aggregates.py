@@ -87,24 +87,36 @@ def _size_key(value: FacetValue) -> tuple:
             else 0, label)
 
 
-def _facets(filters: ProductFilters, categories: list[Category]) -> Facets:
-    base = product_queryset(filters, categories=categories).order_by()
+def _grouped(base, conditions: list) -> list[tuple]:
+    """(category, price band, products, products per tier) of `base`: one query."""
     band = Case(
         *[When(price__lte=b.high, then=Value(n)) for n, b in enumerate(PRICE_BANDS) if b.high],
         default=Value(len(PRICE_BANDS) - 1), output_field=IntegerField(),
     )
-    conditions = search.tiers(search.terms(filters.q))
     per_tier = {f"tier{n}": Count("pk", filter=condition)
                 for n, condition in enumerate(conditions) if condition}
-    rows = list(base.annotate(band=band).values_list("category_id", "band")
-                .annotate(n=Count("pk"), **per_tier).order_by())
+    rows = base.annotate(band=band).values_list("category_id", "band").annotate(
+        n=Count("pk"), **per_tier).order_by()
+    return [(category, band, n, in_tiers if per_tier else [n])
+            for category, band, n, *in_tiers in rows]
+
+
+def _facets(filters: ProductFilters, categories: list[Category]) -> Facets:
+    found_terms = search.terms(filters.q)
+    conditions = search.tiers(found_terms)
+    base = product_queryset(filters, categories=categories, typo=False).order_by()
+    rows = _grouped(base, conditions)
+    if not rows and search.has_typo_tier(found_terms):  # full text found nothing: typos
+        base = product_queryset(filters, categories=categories, typo=True).order_by()
+        rows = [(category, band, n, [0] * len(conditions) + [n])
+                for category, band, n, _ in _grouped(base, [])]
     by_category: dict[int, int] = {}
     by_band = [0] * len(PRICE_BANDS)
-    tiers = [0] * len(conditions)
-    for category_id, band_number, n, *in_tiers in rows:
+    tiers = [0] * (len(conditions) + search.has_typo_tier(found_terms))
+    for category_id, band_number, n, in_tiers in rows:
         by_category[category_id] = by_category.get(category_id, 0) + n
         by_band[band_number] += n
-        for number, found in enumerate(in_tiers if per_tier else [n]):
+        for number, found in enumerate(in_tiers):
             tiers[number] += found
     names = {c.pk: c for c in categories}
     groups = {

@@ -24,6 +24,13 @@ from shop.core.errors import InvalidInput, NotFound
 from shop.core.pagination import Page
 
 from . import cursors, search
+from .categories import (  # noqa: F401 - the catalog's reads, in one place
+    category_get,
+    category_list,
+    category_tree,
+    category_tree_choices,
+    category_with_descendant_ids,
+)
 from .models import Category, Product, ProductImage, Variant
 
 MAX_QUERY_LENGTH = 100
@@ -142,68 +149,6 @@ def parse_price(value: str | None) -> Decimal | None:
     return price.quantize(Decimal("0.01"))
 
 
-# --- categories
-
-
-def category_list() -> list[Category]:
-    return list(Category.objects.select_related("parent").order_by("position", "name"))
-
-
-def category_tree(categories: list[Category] | None = None) -> list[Category]:
-    """The categories in tree order: each parent, then its children (and theirs), siblings by
-    position and name; each one gets a `depth` (0 at the top) and a `tree_label`, its name
-    indented by that depth ("— Kitchen"). For
-    every category dropdown (the storefront's filters, Django's admin, the product editor).
-
-    A plain ORDER BY cannot give this order (a child's position counts among its siblings, not
-    among the top categories: "Kitchen", second under Home, sorted under Clothing). A
-    category whose parent is missing from `categories` is listed at the top level."""
-    categories = category_list() if categories is None else categories
-    known = {category.pk for category in categories}
-    children: dict[int | None, list[Category]] = {}
-    for category in categories:
-        parent = category.parent_id if category.parent_id in known else None
-        children.setdefault(parent, []).append(category)
-    ordered: list[Category] = []
-    seen: set[int] = set()
-
-    def walk(parent: int | None, depth: int) -> None:
-        for category in sorted(children.get(parent, []), key=lambda c: (c.position, c.name)):
-            if category.pk in seen:  # a cycle made by hand in the admin: list it once
-                continue
-            seen.add(category.pk)
-            category.depth = depth  # type: ignore[attr-defined]
-            category.tree_label = "— " * depth + category.name  # type: ignore[attr-defined]
-            ordered.append(category)
-            walk(category.pk, depth + 1)
-
-    walk(None, 0)
-    return ordered
-
-
-def category_get(*, slug: str) -> Category:
-    try:
-        return Category.objects.select_related("parent").get(slug=slug)
-    except Category.DoesNotExist:
-        raise NotFound("This category does not exist.") from None
-
-
-def category_with_descendant_ids(*, slug: str, categories: list[Category]) -> list[int]:
-    by_slug = {category.slug: category for category in categories}
-    root = by_slug.get(slug)
-    if root is None:
-        raise NotFound("This category does not exist.")
-    children: dict[int | None, list[int]] = {}
-    for category in categories:
-        children.setdefault(category.parent_id, []).append(category.pk)
-    ids, stack = [], [root.pk]
-    while stack:
-        current = stack.pop()
-        ids.append(current)
-        stack.extend(children.get(current, []))
-    return ids
-
-
 # --- products
 
 
@@ -244,10 +189,11 @@ def _summaries(queryset: QuerySet[Product]) -> list[ProductSummary]:
 
 
 def product_queryset(
-    filters: ProductFilters, *, categories: list[Category] | None = None
+    filters: ProductFilters, *, categories: list[Category] | None = None,
+    typo: bool | None = None,
 ) -> QuerySet[Product]:
     """The active products these filters and search words match, unordered: what lists page
-    through and what facets count (shop/catalog/aggregates.py)."""
+    through and what facets count (shop/catalog/aggregates.py). `typo`: search.matching."""
     queryset = Product.objects.filter(is_active=True)
     if filters.category:
         ids = category_with_descendant_ids(
@@ -265,21 +211,29 @@ def product_queryset(
             queryset = queryset.filter(Exists(Variant.objects.filter(
                 product=OuterRef("pk"), **{f"options__{key}": value}
             )))
-    return search.matching(queryset, search.terms(filters.q))
+    return search.matching(queryset, search.terms(filters.q), typo=typo)
 
 
-def _sorted(filters: ProductFilters, categories: list[Category] | None) -> QuerySet[Product]:
+def _sorted(filters: ProductFilters, categories: list[Category] | None,
+            tier_counts: list[int] | None) -> QuerySet[Product]:
+    """Sorted by a column; a search corrects typos when its (counted) typo tier has products."""
     sort = SORTS[filters.effective_sort]
     prefix = "-" if sort.descending else ""
-    return product_queryset(filters, categories=categories).order_by(
+    typo = (bool(tier_counts[-1]) and search.has_typo_tier(search.terms(filters.q))
+            if tier_counts else None)
+    return product_queryset(filters, categories=categories, typo=typo).order_by(
         f"{prefix}{sort.field}", f"{prefix}pk"
     )
 
 
 def _tiers(filters: ProductFilters, categories: list[Category] | None) -> list[QuerySet]:
-    """The relevance tiers of a search (shop/catalog/search.py), each newest first."""
-    base = product_queryset(filters, categories=categories)
-    tiers = search.tiers(search.terms(filters.q))
+    """The relevance tiers of a search (shop/catalog/search.py), each newest first; the last
+    is the typo tier when the search has one (read only when the others are empty)."""
+    found = search.terms(filters.q)
+    base = product_queryset(filters, categories=categories, typo=False)
+    tiers = [base.filter(tier) for tier in search.tiers(found)]
+    if search.has_typo_tier(found):
+        tiers.append(product_queryset(filters, categories=categories, typo=True))
     # The first tier may walk the created_at index (a common word fills a page within a few
     # hundred rows). The others are small (category-only matches, typos) but PostgreSQL cannot
     # tell: it estimated "matches the words AND NOT in the name" at 90% of the word's matches
@@ -288,9 +242,8 @@ def _tiers(filters: ProductFilters, categories: list[Category] | None) -> list[Q
     later = (ExpressionWrapper(F("created_at") + Value(dt.timedelta(0)),
                                output_field=DateTimeField())
              if search.is_postgres() else F("created_at"))
-    return [base.filter(tier).order_by("-created_at", "-pk") if number == 0
-            else base.filter(tier).order_by(later.desc(), "-pk")
-            for number, tier in enumerate(tiers)]
+    return [tier.order_by("-created_at", "-pk") if number == 0
+            else tier.order_by(later.desc(), "-pk") for number, tier in enumerate(tiers)]
 
 
 def _rows(queryset: QuerySet[Product], offset: int, count: int) -> list[ProductSummary]:
@@ -312,7 +265,10 @@ def _relevance_list(filters: ProductFilters, cursor: str | None, limit: int) -> 
         first, when, pk = cursors.decode_tier(cursor)
         after = Q(created_at__lt=when) | Q(created_at=when, pk__lt=pk)
     rows: list[tuple[int, ProductSummary]] = []
+    typo_tier = len(search.tiers(search.terms(filters.q)))
     for number in range(first, len(tiers)):
+        if number == typo_tier and (rows or (cursor and first < typo_tier)):
+            break  # full text found products: no typo tier (search.matching)
         queryset = tiers[number].filter(after) if after and number == first else tiers[number]
         rows += [(number, row) for row in _summaries(queryset[: limit + 1 - len(rows)])]
         if len(rows) > limit:
@@ -335,18 +291,24 @@ def product_list(
     sort_key = filters.effective_sort
     if sort_key == RELEVANCE:
         return _relevance_list(filters, cursor, limit)
-    queryset = product_queryset(filters)
     sort = SORTS[sort_key]
+    after = Q()
     if cursor:
         value, pk = cursors.decode_keyset(cursor, sort_key, sort.field)
         if sort.descending:
             after = Q(**{f"{sort.field}__lt": value}) | Q(**{sort.field: value, "pk__lt": pk})
         else:
             after = Q(**{f"{sort.field}__gt": value}) | Q(**{sort.field: value, "pk__gt": pk})
-        queryset = queryset.filter(after)
     prefix = "-" if sort.descending else ""
-    queryset = queryset.order_by(f"{prefix}{sort.field}", f"{prefix}pk")
-    rows = _summaries(queryset[: limit + 1])
+    rows: list[ProductSummary] = []
+    # Full text first; a typo only when it finds nothing (search.matching). A page after a
+    # full-text page is never empty (a cursor is given only when a row follows), so an empty
+    # one means the pages are the typo matches: one query, two for a typo.
+    for typo in (False, True)[: 1 + search.has_typo_tier(search.terms(filters.q))]:
+        queryset = product_queryset(filters, typo=typo).filter(after)
+        rows = _summaries(queryset.order_by(f"{prefix}{sort.field}", f"{prefix}pk")[: limit + 1])
+        if rows:
+            break
     items = rows[:limit]
     after_last = cursors.encode_keyset(sort_key, sort.field, items[-1]) if items else None
     return Page(items=items, next_cursor=after_last if len(rows) > limit else None)
@@ -362,7 +324,7 @@ def product_page(
     if number < 1 or offset >= MAX_RESULTS:
         raise InvalidInput(f"Pages go from 1 to {MAX_RESULTS // per_page}.")
     if filters.effective_sort != RELEVANCE:
-        return _rows(_sorted(filters, categories), offset, per_page)
+        return _rows(_sorted(filters, categories, tier_counts), offset, per_page)
     items: list[ProductSummary] = []
     for tier, count in zip(_tiers(filters, categories), tier_counts or [], strict=False):
         if offset >= count:
@@ -393,8 +355,3 @@ def product_get(*, slug: str) -> Product:
         return queryset.get(slug=slug)
     except Product.DoesNotExist:
         raise NotFound("This product does not exist.") from None
-
-
-
-def category_tree_choices(categories: list[Category] | None = None) -> list[tuple[str, str]]:
-    return [(c.slug, c.tree_label) for c in category_tree(categories)]  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from django.utils.html import escape
 from . import json
 from .errors import generic
 from .request_context import current_request_id
+from .site_links import site_links
 
 logger = logging.getLogger("shop.errors")
 
@@ -44,6 +45,7 @@ def error_response(request: HttpRequest, status: int, message: str | None = None
         "private_version_cookie": getattr(settings, "SHOP_PRIVATE_VERSION_COOKIE", ""),
     }
     try:
+        context["site"] = site_links()
         # Rendered without the request: no context processor runs, so nothing of the visitor
         # (user, session, CSRF token) can reach the page.
         html: str = loader.render_to_string("errors/error.html", context)

@@ -4,19 +4,32 @@ A list page shows 24 cards. Rendered as an include per card (plus a nested price
 `{% url %}` each) they were most of an uncached /products/ render; here each card's URL, image
 and price text are plain values, and the grid template (web/includes/product_grid.html) loops
 over them without an include or a reverse. The HTML is the same as the includes produced.
+The category bar, the filter form's choices and the facet links are computed here likewise,
+and the text they show is escaped here once (`written`).
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.formats import get_format, localize
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 
+from shop.catalog import aggregates
 from shop.catalog.selectors import ProductSummary
 
 _SLUG = "__slug__"  # a valid slug, replaced by each product's: one reverse per list
+
+
+def written(text: str) -> SafeString:
+    """`text` escaped exactly as `{{ text }}` would write it (django.utils.html.escape is
+    html.escape), once here: the template then writes it as it is. ~350 values per list page
+    went through the template's escape, lazy-argument check and localize one by one."""
+    return SafeString(html.escape(text))
 
 
 def plain_number(value) -> str:
@@ -43,11 +56,11 @@ def product_cards(items: Iterable[ProductSummary]) -> list[dict]:
     separator = get_format("DECIMAL_SEPARATOR")
     return [
         {
-            "url": detail.replace(_SLUG, p.slug),
-            "image": f"{media}{p.image}" if p.image else "",
-            "category": p.category.name,
-            "name": p.name,
-            "price": price_text(p.price, p.currency, separator=separator),
+            "url": written(detail.replace(_SLUG, p.slug)),
+            "image": written(f"{media}{p.image}") if p.image else "",
+            "category": written(p.category.name),
+            "name": written(p.name),
+            "price": written(price_text(p.price, p.currency, separator=separator)),
             "in_stock": p.in_stock,
         }
         for p in items
@@ -63,8 +76,8 @@ def category_nav(top_categories, *, category=None, filters=None) -> dict:
         "all_current": filters is not None and category is None and not chosen,
         "links": [
             {
-                "url": link.replace(_SLUG, c.slug),
-                "name": c.name,
+                "url": written(link.replace(_SLUG, c.slug)),
+                "name": written(c.name),
                 "current": (category is not None and c.pk in (category.pk, category.parent_id))
                 or (bool(chosen) and chosen == c.slug),
             }
@@ -75,5 +88,45 @@ def category_nav(top_categories, *, category=None, filters=None) -> dict:
 
 def category_options(categories, chosen: object) -> list[dict]:
     """The filter form's category choices, in tree order, with the chosen one marked."""
-    return [{"slug": c.slug, "label": c.tree_label, "selected": chosen == c.slug}
+    return [{"slug": written(c.slug), "label": written(c.tree_label), "selected": chosen == c.slug}
             for c in categories]
+
+
+def sort_options(choices, chosen: object) -> list[dict]:
+    """The filter form's sort choices: relevance is the empty value (the default)."""
+    chosen = chosen or "relevance"
+    return [{"value": "" if value == "relevance" else value, "label": label,
+             "selected": value == chosen} for value, label in choices]
+
+
+def query_url(params: dict, **changes) -> str:
+    """"?" + the listing's query string with `changes` applied (empty values dropped)."""
+    merged = {k: v for k, v in {**params, **changes}.items() if v not in ("", None)}
+    return "?" + urlencode(merged) if merged else "?"
+
+
+def facet_links(found: aggregates.Facets, params: dict, *, in_category: bool) -> list[dict]:
+    """Each facet value with the URL that applies it (and the one that removes it)."""
+    groups = []
+    for name, title in (("category", "Category"), ("size", "Size"), ("colour", "Colour"),
+                        ("price", "Price")):
+        values = found.groups.get(name) or []
+        if not values or (name == "category" and in_category):
+            continue
+        links = []
+        for value in values:
+            if name == "price":
+                band = aggregates.price_band(value.value)
+                changes = {"min_price": band.low if band and band.low else "",
+                           "max_price": band.high if band and band.high else ""}
+                chosen = all(str(params.get(k, "")) == str(v) for k, v in changes.items())
+            else:
+                changes = {name: value.value}
+                chosen = params.get(name) == value.value
+            about = found.estimated and name in ("size", "colour")  # scaled from a sample
+            url = query_url(params, page="", **({k: "" for k in changes} if chosen else changes))
+            links.append({"label": written(value.label), "chosen": chosen, "url": written(url),
+                          "count": written(f"~{value.count}" if about else
+                                           plain_number(value.count))})
+        groups.append({"name": name, "title": title, "values": links})
+    return groups

@@ -174,6 +174,20 @@ def test_search_finds_products_by_any_case_and_all_words(client, catalog):
     assert "No products match" in body
 
 
+def test_names_with_markup_are_escaped_once_in_cards_bar_choices_and_facets(client, db):
+    """Card, category bar, category choice and facet texts are escaped in Python
+    (shop/web/cards.py `written`), then written as they are: exactly once, never raw."""
+    tools = create_category('Tools & "Co" <i>')
+    create_product("Pot <b>'n'</b> Pan & \"Lid\"", category=tools, variants=[{"price": "5.00"}])
+    body = page(client, "/products/")
+    assert "<b>" not in body
+    assert "<i>" not in body
+    assert "Pot &lt;b&gt;&#x27;n&#x27;&lt;/b&gt; Pan &amp; &quot;Lid&quot;" in body
+    assert body.count("Tools &amp; &quot;Co&quot; &lt;i&gt;") == 4  # bar, choice, facet, card
+    assert "&amp;amp;" not in body
+    assert "&amp;lt;" not in body
+
+
 def test_search_text_is_shown_back_escaped(client, catalog):
     body = page(client, "/products/?q=%3Cscript%3Ealert(1)%3C/script%3E")
     assert "<script>alert(1)</script>" not in body

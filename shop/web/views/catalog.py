@@ -15,7 +15,14 @@ from shop.core.errors import InvalidInput
 from shop.core.pagination import page_window
 from shop.core.request_context import current_request_id
 
-from ..cards import category_nav, category_options, plain_number, product_cards
+from ..cards import (
+    category_nav,
+    category_options,
+    facet_links,
+    product_cards,
+    query_url,
+    sort_options,
+)
 from ..forms import ProductFilterForm
 
 
@@ -54,51 +61,21 @@ def _filters_from(form: ProductFilterForm, *, category: str = "") -> catalog.Pro
     )
 
 
-def _url(params: dict, **changes) -> str:
-    merged = {k: v for k, v in {**params, **changes}.items() if v not in ("", None)}
-    return "?" + urlencode(merged) if merged else "?"
-
-
-def _facet_links(found: aggregates.Facets, params: dict, *, in_category: bool) -> list[dict]:
-    """Each facet value with the URL that applies it (and the one that removes it)."""
-    groups = []
-    for name, title in (("category", "Category"), ("size", "Size"), ("colour", "Colour"),
-                        ("price", "Price")):
-        values = found.groups.get(name) or []
-        if not values or (name == "category" and in_category):
-            continue
-        links = []
-        for value in values:
-            if name == "price":
-                band = aggregates.price_band(value.value)
-                changes = {"min_price": band.low if band and band.low else "",
-                           "max_price": band.high if band and band.high else ""}
-                chosen = all(str(params.get(k, "")) == str(v) for k, v in changes.items())
-            else:
-                changes = {name: value.value}
-                chosen = params.get(name) == value.value
-            about = found.estimated and name in ("size", "colour")  # scaled from a sample
-            links.append({"label": value.label, "chosen": chosen,
-                          "count": f"~{value.count}" if about else plain_number(value.count),
-                          "url": _url(params, page="", **({k: "" for k in changes} if chosen
-                                                           else changes))})
-        groups.append({"name": name, "title": title, "values": links})
-    return groups
-
-
 def _listing(request: HttpRequest, *, category=None) -> HttpResponse:
     categories = catalog.category_list()
     form = ProductFilterForm(request.GET)
     params = {k: v for k, v in request.GET.items() if v and k in form.fields}
     context = {
         "form": form,
-        "values": params,
+        # every field, typed or not: a missing key costs the template a failed lookup each
+        "values": {name: params.get(name, "") for name in form.fields},
         "category": category,
         "subcategories": [c for c in categories if category and c.parent_id == category.pk],
         "top_categories": [c for c in categories if c.parent_id is None],
         "category_options": category_options(catalog.category_tree(categories),
                                              params.get("category")),
-        "sort_labels": form.fields["sort"].choices,
+        "sort_options": sort_options(form.fields["sort"].choices, params.get("sort", "")),
+        "error": "",
     }
     try:
         context.update(_results(form, params, categories, category))
@@ -138,15 +115,16 @@ def _results(form: ProductFilterForm, params: dict, categories, category) -> dic
         "cards": product_cards(items),
         "count": found.count,
         "searched_for": searched_for,
-        "facets": _facet_links(found, params, in_category=category is not None),
+        "facets": facet_links(found, params, in_category=category is not None),
         "page_number": number,
         "last_page": last,
         "capped": found.count > reachable,
-        "pages": [(n, _url(params, page=n if n > 1 else "")) if n else (None, "")
+        "pages": [(n, query_url(params, page=n if n > 1 else "")) if n else (None, "")
                   for n in page_window(number, last)],
-        "previous_url": _url(params, page=number - 1 if number > 2 else "") if number > 1 else "",
-        "next_url": _url(params, page=number + 1) if number < last else "",
-        "clear_url": _url({}),
+        "previous_url": (query_url(params, page=number - 1 if number > 2 else "")
+                         if number > 1 else ""),
+        "next_url": query_url(params, page=number + 1) if number < last else "",
+        "clear_url": query_url({}),
     }
 
 
