@@ -35,15 +35,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.run import CHECKOUT_BODY  # noqa: E402 (after the path)
+
 WORK = ROOT / "var" / "measure"
 SKUS = 10
-BODY = {
-    "shipping_address": {"name": "Bench Buyer", "line1": "1 Bench Street", "line2": "",
-                         "city": "Berlin", "postal_code": "10115", "country": "DE"},
-    "shipping_method": "standard",
-    "payment": {"card_number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030,
-                "cvc": "123"},
-}
+BODY = CHECKOUT_BODY  # the bench's own checkout body (the same address, method and card)
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
 

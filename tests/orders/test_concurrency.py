@@ -71,6 +71,26 @@ def race(tokens: list[str], *, key: str | None = None) -> list[tuple[int, dict]]
         return list(pool.map(one, tokens))
 
 
+def live_burst(live_server, tokens: list[str], *, key: str | None = None
+               ) -> list[tuple[int, httpx.Response]]:
+    """Every token POSTs /api/v1/checkout to the live server at once, each on its own
+    connection (and server thread)."""
+    start = threading.Barrier(len(tokens))
+
+    def one(token: str) -> tuple[int, httpx.Response]:
+        headers = {"Authorization": f"Bearer {token}"}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        with httpx.Client(base_url=live_server.url, timeout=60) as client:
+            start.wait(timeout=30)
+            response = client.post("/api/v1/checkout", json=checkout_body(), headers=headers)
+            response.read()
+            return response.status_code, response
+
+    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
+        return list(pool.map(one, tokens))
+
+
 @postgres_only
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
@@ -113,19 +133,8 @@ def test_a_burst_through_the_live_server_never_oversells_nor_locks(live_server):
     threads, units = 12, 3
     variant = last_units(units)
     tokens = shoppers(threads)
-    start = threading.Barrier(threads)
-
-    def one(token: str) -> tuple[int, str]:
-        with httpx.Client(base_url=live_server.url, timeout=60) as client:
-            start.wait(timeout=30)
-            response = client.post(
-                "/api/v1/checkout", json=checkout_body(),
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            return response.status_code, response.text
-
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        results = list(pool.map(one, tokens))
+    results = [(status, response.text)
+               for status, response in live_burst(live_server, tokens)]
     statuses = Counter(status for status, _ in results)
     assert statuses == {201: units, 409: threads - units}, results
     assert not [text for _, text in results if "locked" in text.lower()]
@@ -142,19 +151,9 @@ def test_a_burst_of_retries_with_one_key_through_the_live_server_places_one_orde
     threads = 8
     variant = last_units()
     token = shoppers(1)[0]
-    start = threading.Barrier(threads)
-
-    def one(_: int) -> tuple[int, str]:
-        with httpx.Client(base_url=live_server.url, timeout=60) as client:
-            start.wait(timeout=30)
-            response = client.post(
-                "/api/v1/checkout", json=checkout_body(),
-                headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "burst-1"},
-            )
-            return response.status_code, response.json().get("number", response.text)
-
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        results = list(pool.map(one, range(threads)))
+    results = [(status, response.json().get("number", response.text))
+               for status, response in live_burst(live_server, [token] * threads,
+                                                  key="burst-1")]
     assert Counter(status for status, _ in results) == {201: threads}, results
     assert len({number for _, number in results}) == 1
     assert Order.objects.count() == 1
