@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core import mail
 
+from shop.catalog.models import Variant
 from shop.monitoring.models import Alert, SecurityEvent
-from shop.orders.models import Order
+from shop.orders.models import Order, Payment
 from shop.orders.numbers import order_number_new
-from tests.factories import build_small_catalog, create_user
+from tests.factories import build_small_catalog, checkout_body, create_user
 from tests.support.visitor import Visitor, api_call, count, eventually
 
 PASSWORD = "correct horse battery staple"
@@ -89,6 +91,33 @@ def test_checkout_progress_holds_across_workers(base_url):
                             placed.headers.get("location")))
     assert bounces == [], f"{len(bounces)} bounces: {bounces[:10]}"
     assert Order.objects.filter(user__email="alice@example.com", status="paid").count() == 20
+
+
+def test_one_idempotency_key_places_one_order_whichever_worker_answers(base_url):
+    """The shopper's checkout claims its key in the order's own transaction (issue 16): a
+    retry that lands on the other worker while the first is still in flight waits on the
+    key's unique index and answers the first order; one order, one charge."""
+    catalog = build_small_catalog()
+    variant = catalog.mug.variants.get()
+    create_user("alice@example.com", PASSWORD, name="Alice")
+    access = api_sign_in(base_url, "alice@example.com")["access"]
+    added = api_call(base_url, "POST", "/api/v1/cart/items", token=access,
+                     json={"sku": variant.sku, "quantity": 2})
+    assert added.status_code in (200, 201), added.text
+
+    def place(_: int):
+        return api_call(base_url, "POST", "/api/v1/checkout", token=access,
+                        json=checkout_body(ADDRESS), headers={"Idempotency-Key": "alice-1"})
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        responses = list(pool.map(place, range(4)))
+    responses += [place(n) for n in range(4)]
+
+    assert [r.status_code for r in responses] == [201] * 8, [r.text for r in responses]
+    assert len({r.json()["number"] for r in responses}) == 1
+    assert Order.objects.count() == 1
+    assert Payment.objects.count() == 1
+    assert Variant.objects.get(pk=variant.pk).stock == variant.stock - 2
 
 
 # --- API tokens
