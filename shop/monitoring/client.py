@@ -14,6 +14,7 @@ X-Forwarded-For entry that is not itself a trusted proxy (nginx appends the addr
 import functools
 import ipaddress
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -55,21 +56,23 @@ def client_ip(request: HttpRequest) -> str:
     proxies = getattr(settings, "TRUSTED_PROXY", "") or ""
     if not isinstance(proxies, str):
         proxies = ",".join(proxies)
-    if len(remote) > _REMEMBERED_LENGTH:  # bounded memory, whatever the server passes on
-        address, via_proxy = _remote_address.__wrapped__(remote, proxies)
-    else:
-        address, via_proxy = _remote_address(remote, proxies)
+    address, via_proxy = _remembered(_remote_address, remote, proxies)
     if not via_proxy:
         return address
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if len(forwarded) > _REMEMBERED_LENGTH:  # bounded memory whatever clients send
-        return _forwarded_client.__wrapped__(forwarded, proxies) or address
-    return _forwarded_client(forwarded, proxies) or address
+    return _remembered(_forwarded_client, forwarded, proxies) or address
 
 
 # The answers below depend on their strings alone: each is computed once per distinct
 # REMOTE_ADDR or X-Forwarded-For (and proxy setting), not parsed again on every request.
 _REMEMBERED_LENGTH = 200
+
+
+def _remembered(parse: Any, text: str, proxies: str) -> Any:
+    """parse(text, proxies), from its cache when `text` is short: a longer one (whatever a
+    client sends) is parsed without being kept, so the cache's memory stays bounded."""
+    call = parse if len(text) <= _REMEMBERED_LENGTH else parse.__wrapped__
+    return call(text, proxies)
 
 
 @functools.lru_cache(maxsize=1024)
